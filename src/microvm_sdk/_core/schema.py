@@ -1,0 +1,143 @@
+"""The shape of the data the generator writes: a service model, ready for the runtime.
+
+The generated module ``microvm_sdk._schema`` builds one :class:`ServiceSchema` out of
+these classes. The runtime (converter, validation, protocol, emulator) reads it; it
+never reads the model JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+ShapeKind = Literal[
+    "structure",
+    "union",
+    "list",
+    "map",
+    "string",
+    "integer",
+    "long",
+    "float",
+    "double",
+    "boolean",
+    "timestamp",
+    "blob",
+]
+Location = Literal["body", "uri", "querystring", "header"]
+
+
+@attrs.frozen(slots=True)
+class Member:
+    """A member of a structure, union or error.
+
+    Attributes:
+        name: The Python attribute / keyword name (``base_image_arn``).
+        wire_name: The name on the wire: JSON key, query key, header or URI label.
+        target: The name of the shape the member targets.
+        location: Where the member travels in a request (``body`` for outputs).
+        required: The model lists the member as required.
+        idempotency_token: The member is an idempotency token (filled when omitted).
+        variant: For a union member, the class that holds it (``CodeArtifactUri``).
+    """
+
+    name: str
+    wire_name: str
+    target: str
+    location: Location = "body"
+    required: bool = False
+    idempotency_token: bool = False
+    variant: type[Any] | None = None
+
+
+@attrs.frozen(slots=True)
+class ErrorInfo:
+    """What the model says about an error shape."""
+
+    code: str
+    http_status: int
+    fault: Literal["client", "server"]
+    retryable: bool = False
+    throttling: bool = False
+
+
+@attrs.frozen(slots=True)
+class Shape:
+    """One shape of the model.
+
+    ``cls`` is the Python class for structures (and errors) and enums; ``unknown_cls``
+    the class a union uses for a member this SDK does not know. Constraints
+    (``min``, ``max``, ``pattern``, ``enum``) are the model's, unchanged.
+    """
+
+    name: str
+    kind: ShapeKind
+    members: tuple[Member, ...] = ()
+    member: str | None = None
+    key: str | None = None
+    value: str | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    enum: tuple[str, ...] = ()
+    sensitive: bool = False
+    timestamp_format: str | None = None
+    error: ErrorInfo | None = None
+    cls: type[Any] | None = None
+    unknown_cls: type[Any] | None = None
+
+    def member_by_wire_name(self, wire_name: str) -> Member | None:
+        """Return the member with this wire name, or ``None``."""
+        for member in self.members:
+            if member.wire_name == wire_name:
+                return member
+        return None
+
+
+@attrs.frozen(slots=True)
+class Operation:
+    """One operation: its HTTP binding and shapes."""
+
+    name: str
+    python_name: str
+    method: str
+    uri: str
+    success_code: int
+    input: str | None
+    output: str | None
+    errors: tuple[str, ...] = ()
+    documentation: str = ""
+
+
+@attrs.frozen(slots=True)
+class Paginator:
+    """A paginated operation (botocore ``paginators-1.json`` semantics, one token)."""
+
+    operation: str
+    input_token: str
+    output_token: str
+    limit_key: str | None
+    result_key: str
+
+
+@attrs.frozen(slots=True)
+class ServiceSchema:
+    """The whole service, as the runtime sees it."""
+
+    service_id: str
+    service_name: str
+    api_version: str
+    protocol: str
+    signing_name: str
+    endpoint_prefix: str
+    env_name: str
+    shapes: Mapping[str, Shape]
+    operations: Mapping[str, Operation]
+    paginators: Mapping[str, Paginator] = attrs.field(factory=dict)
+    endpoint_ruleset: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def shape(self, name: str) -> Shape:
+        """Return the shape named ``name``."""
+        return self.shapes[name]

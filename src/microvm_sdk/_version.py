@@ -1,0 +1,3 @@
+"""The version of microvm-sdk."""
+
+__version__ = "0.1.0"
