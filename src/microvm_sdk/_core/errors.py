@@ -23,7 +23,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 
 class MicrovmError(Exception):
@@ -66,7 +66,7 @@ class TransportError(MicrovmError):
         super().__init__(message)
 
 
-class ConnectionError(TransportError):  # noqa: A001 - deliberately mirrors the builtin's meaning
+class ConnectionError(TransportError):
     """The connection could not be made or broke during the exchange."""
 
 
@@ -185,3 +185,16 @@ class WaiterTimeoutError(WaiterError):
         self.attempts = attempts
         self.last_state = last_state
         super().__init__(waiter_name, reason, last_response)
+
+
+class ServiceErrorOptions(TypedDict, total=False):
+    """The keyword arguments every ``ServiceError`` takes besides ``message``."""
+
+    code: str | None
+    http_status: int
+    request_id: str | None
+    retry_after: float | None
+    is_retryable: bool | None
+    is_throttling: bool | None
+    attempts: int
+    body: bytes

@@ -35,7 +35,10 @@ class Member:
 
     Attributes:
         name: The Python attribute / keyword name (``base_image_arn``).
-        wire_name: The name on the wire: JSON key, query key, header or URI label.
+        model_name: The member's name in the model (``baseImageArn``, ``TagKeys``); botocore
+            and boto3 use it as the parameter name.
+        wire_name: The name on the wire: JSON key, query key, header or URI label
+            (``tagKeys`` for the ``TagKeys`` query member).
         target: The name of the shape the member targets.
         location: Where the member travels in a request (``body`` for outputs).
         required: The model lists the member as required.
@@ -44,6 +47,7 @@ class Member:
     """
 
     name: str
+    model_name: str
     wire_name: str
     target: str
     location: Location = "body"

@@ -1,0 +1,91 @@
+"""Render ``microvm_sdk/errors.py``: the error tree plus one class per modeled error."""
+
+from __future__ import annotations
+
+from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.ir import ServiceIR, ShapeIR
+from microvm_sdk_codegen.types import py_type
+
+BASE_NAMES = (
+    "ConfigurationError",
+    "ConnectTimeoutError",
+    "ConnectionError",
+    "DeserializationError",
+    "MicrovmError",
+    "PaginationError",
+    "ParamValidationError",
+    "ReadTimeoutError",
+    "SerializationError",
+    "ServiceError",
+    "TransportError",
+    "UnknownServiceError",
+    "WaiterError",
+    "WaiterFailureError",
+    "WaiterTimeoutError",
+)
+
+
+def _error(service: ServiceIR, shape: ShapeIR) -> str:
+    assert shape.error
+    extra = [m for m in shape.members if m.name != "message"]
+    lines = [f"\n\nclass {shape.name}(ServiceError):\n"]
+    doc = shape.doc or f"The service answered ``{shape.error.code}``."
+    facts = f"HTTP {shape.error.http_status}, {shape.error.fault} fault"
+    if shape.error.retryable:
+        facts += ", retryable" + (" (throttling)" if shape.error.throttling else "")
+    lines.append(docstring(f"{doc}\n\n{facts}.", "    "))
+    lines.append(f"\n    CODE = {shape.error.code!r}\n")
+    if shape.error.retryable:
+        lines.append("    MODELED_RETRYABLE = True\n")
+    if shape.error.throttling:
+        lines.append("    MODELED_THROTTLING = True\n")
+    if not extra:
+        return "".join(lines)
+    params = "".join(
+        f"        {m.name}: {py_type(service, m.target, 'models.')} | None = None,\n" for m in extra
+    )
+    lines.append(
+        '\n    def __init__(\n        self,\n        message: str = "",\n        *,\n'
+        f"{params}        **kwargs: Unpack[ServiceErrorOptions],\n    ) -> None:\n"
+        "        super().__init__(message, **kwargs)\n"
+    )
+    for m in extra:
+        lines.append(f"        self.{m.name} = {m.name}\n")
+        if m.doc:
+            lines.append(docstring(m.doc, "        "))
+    lines.append(
+        "\n    def modeled_fields(self) -> dict[str, Any]:\n"
+        '        """Return the modeled members of this error beyond ``message``."""\n'
+        "        return {" + ", ".join(f"{m.name!r}: self.{m.name}" for m in extra) + "}\n"
+    )
+    return "".join(lines)
+
+
+def render(service: ServiceIR) -> str:
+    errors = [s for s in service.shapes.values() if s.error]
+    body = "".join(_error(service, s) for s in errors)
+    names = sorted([*BASE_NAMES, *(s.name for s in errors)])
+    uses_models = "models." in body
+    out = [
+        '"""Every exception microvm-sdk raises.\n\n',
+        "``MicrovmError`` is the root. Errors the service answers with are ``ServiceError``\n",
+        "subclasses: one class per error the model names, ``UnknownServiceError`` for others.\n",
+        "See :mod:`microvm_sdk._core.errors` for the whole tree.\n",
+        '"""\n\n',
+        "from __future__ import annotations\n\n",
+        "from typing import Any\n\n" if "Any" in body else "",
+        "from typing_extensions import Unpack\n\n" if "Unpack" in body else "",
+        "from microvm_sdk import models\n" if uses_models else "",
+        "from microvm_sdk._core.errors import (\n",
+        *(f"    {n},\n" for n in BASE_NAMES),
+        "    ServiceErrorOptions,\n" if "ServiceErrorOptions" in body else "",
+        ")\n\n__all__ = [\n",
+        *(f'    "{n}",\n' for n in names),
+        "]\n",
+        body,
+        "\n\nMODELED_ERRORS: dict[str, type[ServiceError]] = {\n",
+        *(f"    {s.error.code!r}: {s.name},\n" for s in errors if s.error),
+        "}\n",
+        '"""Modeled error classes by error code."""\n',
+    ]
+    return "".join(out)

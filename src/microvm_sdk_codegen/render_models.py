@@ -1,0 +1,161 @@
+"""Render ``microvm_sdk/models.py``: enums, structures and unions as typed classes."""
+
+from __future__ import annotations
+
+from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.ir import ServiceIR, ShapeIR
+from microvm_sdk_codegen.naming import enum_member_name
+from microvm_sdk_codegen.types import is_enum, py_type, sensitivity
+
+REPR_HELPERS = {"value": "redact", "map_values": "redact_map_values", "items": "redact_items"}
+
+
+def render(service: ServiceIR) -> str:
+    body: list[str] = []
+    for shape in service.shapes.values():
+        if is_enum(shape):
+            body.append(_enum(shape))
+    roles = _operation_roles(service)
+    # Member-less structures first: union members default to an instance of them.
+    ordered = sorted(service.shapes.values(), key=lambda s: (bool(s.members), s.name))
+    for shape in ordered:
+        if shape.kind == "union":
+            body.append(_union(service, shape))
+        elif shape.is_class:
+            body.append(_structure(service, shape, roles.get(shape.name)))
+    text = "".join(body)
+    names: list[str] = []
+    for shape in service.shapes.values():
+        if is_enum(shape) or shape.is_class:
+            names.append(shape.name)
+        if shape.kind == "union":
+            names.extend(m.variant_class or "" for m in shape.members)
+            names.append(shape.unknown_class or "")
+    helpers = [h for h in ("redact", "redact_items", "redact_map_values") if f"repr={h})" in text]
+    head = [
+        '"""Typed models of the Lambda MicroVMs API: structures, unions and enums.\n\n'
+        "Structures are frozen, keyword-only attrs classes. A union is a type alias over one\n"
+        "class per member plus an ``...Unknown`` class for members this SDK does not know.\n"
+        "Enums accept values added to the service later (``is_unknown`` is then true).\n"
+        '"""\n\n',
+        "from __future__ import annotations\n\n",
+        "import datetime\n" if "datetime." in text else "",
+        "from collections.abc import Mapping, Sequence\n",
+        "from typing import TypeAlias, Union\n\n",
+        "import attrs\n\n",
+        "from microvm_sdk._core.document import Document\n",
+        "from microvm_sdk._core.enums import ModelEnum\n",
+        f"from microvm_sdk._core.redaction import {', '.join(helpers)}\n" if helpers else "",
+        "\n__all__ = [\n",
+        *(f'    "{name}",\n' for name in sorted(names)),
+        "]\n",
+    ]
+    return "".join(head) + text
+
+
+def _enum(shape: ShapeIR) -> str:
+    lines = [f"\n\nclass {shape.name}(ModelEnum):\n"]
+    lines.append(docstring(shape.doc or f"Values of ``{shape.name}``.", "    "))
+    lines.append("\n")
+    for value in shape.enum:
+        lines.append(f"    {enum_member_name(value)} = {value!r}\n")
+    return "".join(lines)
+
+
+def _field(
+    service: ServiceIR,
+    annotation: str,
+    target: str,
+    *,
+    required: bool,
+    default_factory: str | None = None,
+) -> str:
+    redaction = sensitivity(service, target)
+    args = []
+    if default_factory:
+        args.append(f"factory={default_factory}")
+    elif not required:
+        args.append("default=None")
+    if redaction:
+        args.append(f"repr={REPR_HELPERS[redaction]}")
+    if not required and not default_factory:
+        annotation = f"{annotation} | None"
+    if not args:
+        return f": {annotation}\n"
+    if args == ["default=None"]:
+        return f": {annotation} = None\n"
+    return f": {annotation} = attrs.field({', '.join(args)})\n"
+
+
+def _operation_roles(service: ServiceIR) -> dict[str, str]:
+    roles = {}
+    for op in service.operations.values():
+        first = op.doc.split("\n\n")[0] if op.doc else ""
+        if op.input:
+            roles[op.input] = f"The input of ``{op.python_name}``.\n\n{first}".strip()
+        if op.output:
+            roles[op.output] = f"The output of ``{op.python_name}``.\n\n{first}".strip()
+    return roles
+
+
+def _structure(service: ServiceIR, shape: ShapeIR, role: str | None) -> str:
+    lines = ["\n\n@attrs.frozen(kw_only=True)\n", f"class {shape.name}:\n"]
+    lines.append(docstring(shape.doc or role or f"The ``{shape.name}`` structure.", "    "))
+    if not shape.members:
+        return "".join(lines)
+    for member in shape.members:
+        annotation = py_type(service, member.target)
+        lines.append(
+            "\n    "
+            + member.name
+            + _field(service, annotation, member.target, required=member.required)
+        )
+        if member.doc:
+            lines.append(docstring(member.doc, "    "))
+    return "".join(lines)
+
+
+def _union(service: ServiceIR, shape: ShapeIR) -> str:
+    lines = []
+    variants = []
+    for member in shape.members:
+        assert member.variant_class
+        variants.append(member.variant_class)
+        target = service.shapes[member.target]
+        annotation = py_type(service, member.target)
+        unit = target.kind == "structure" and not target.members and target.error is None
+        lines.append(f"\n\n@attrs.frozen(kw_only=True)\nclass {member.variant_class}:\n")
+        doc = member.doc or f"The ``{member.model_name}`` member of ``{shape.name}``."
+        lines.append(
+            docstring(
+                f"{doc}\n\nA member of the ``{shape.name}`` union "
+                f"(wire name ``{member.wire_name}``).",
+                "    ",
+            )
+        )
+        lines.append(
+            "\n    value"
+            + _field(
+                service,
+                annotation,
+                member.target,
+                required=True,
+                default_factory=annotation if unit else None,
+            )
+        )
+    lines.append(f"\n\n@attrs.frozen(kw_only=True)\nclass {shape.unknown_class}:\n")
+    lines.append(
+        docstring(
+            f"A member of ``{shape.name}`` that this version of the SDK does not know.\n\n"
+            "The service sent a member added after this SDK was generated; update the SDK\n"
+            "to read it. ``tag`` is the member's wire name and ``value`` its raw JSON value.\n"
+            "It is only ever received: sending it raises an error.",
+            "    ",
+        )
+    )
+    lines.append("\n    tag: str\n    value: Document = None\n")
+    lines.append(f"\n\n{shape.name}: TypeAlias = Union[\n")
+    lines.extend(f"    {name},\n" for name in [*variants, shape.unknown_class])
+    lines.append("]\n")
+    lines.append(docstring(shape.doc or f"The ``{shape.name}`` union.", ""))
+    return "".join(lines)
