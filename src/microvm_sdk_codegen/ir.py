@@ -121,7 +121,7 @@ class ServiceIR:
     ruleset: dict[str, Any]
     source_hash: str
     source_dir: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    waiter_methods: dict[str, str] = field(default_factory=dict)
 
 
 def _read(folder: Path, name: str) -> tuple[bytes, Any]:
@@ -218,7 +218,22 @@ def _build(
         ruleset=loaded["endpoint-rule-set-1.json"],
         source_hash=source_hash,
         source_dir=source_label,
+        waiter_methods=_waiter_methods(loaded["waiters-2.json"], overrides, operations),
     )
+
+
+def _waiter_methods(
+    waiters: dict[str, Any], overrides: dict[str, Any], operations: dict[str, OperationIR]
+) -> dict[str, str]:
+    names: dict[str, str] = dict(overrides.get("waiter_methods", {}).get("names", {}))
+    for name, spec in waiters.get("waiters", {}).items():
+        if spec["operation"] not in operations:
+            raise ModelError(f"waiter {name} polls unknown operation {spec['operation']!r}")
+        names.setdefault(name, "wait_until_" + naming.snake(name, {}))
+    unknown = set(names) - set(waiters.get("waiters", {}))
+    if unknown:
+        raise ModelError(f"overrides.json names unknown waiters: {sorted(unknown)}")
+    return {name: names[name] for name in waiters.get("waiters", {})}
 
 
 def _shape(

@@ -1,9 +1,255 @@
-"""Render ``microvm_sdk/client.py`` (placeholder)."""
+"""Render ``microvm_sdk/client.py``: the typed ``Client`` class.
+
+Every method is a few lines: build the typed input from keyword arguments and hand it to
+the hand-written machinery of ``BaseClient``. Models are imported inside the methods so
+that ``import microvm_sdk`` and client construction do not pay for loading them.
+"""
 
 from __future__ import annotations
 
-from microvm_sdk_codegen.ir import ServiceIR
+import textwrap
+
+from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.ir import MemberIR, OperationIR, ServiceIR
+from microvm_sdk_codegen.types import py_type
+
+WAIT_ARGS = (
+    ("timeout", "float | None", "Seconds to wait in all (default: the waiter's own)."),
+    ("min_delay", "float | None", "Smallest delay between polls, in seconds."),
+    ("max_delay", "float | None", "Largest delay between polls, in seconds."),
+    ("max_attempts", "int | None", "Most polls to make (default: no limit but the timeout)."),
+)
+PAGE_ARGS = (
+    ("page_size", "int | None", "Items per page to ask the service for."),
+    ("max_items", "int | None", "The most items to return over all pages."),
+    (
+        "starting_token",
+        "str | None",
+        "Where to start: the ``resume_token`` of an earlier paginator.",
+    ),
+)
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(
+        text,
+        width=88,
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _first_paragraph(text: str) -> str:
+    return " ".join(text.split("\n\n", maxsplit=1)[0].split())
+
+
+def _params(service: ServiceIR, members: list[MemberIR]) -> str:
+    ordered = sorted(members, key=lambda m: not m.required)
+    out = []
+    for member in ordered:
+        annotation = py_type(service, member.target, "models.")
+        if member.required:
+            out.append(f"        {member.name}: {annotation},\n")
+        else:
+            out.append(f"        {member.name}: {annotation} | None = None,\n")
+    return "".join(out)
+
+
+def _args_doc(
+    service: ServiceIR, members: list[MemberIR], extra: tuple[tuple[str, str, str], ...] = ()
+) -> list[str]:
+    lines = []
+    for member in sorted(members, key=lambda m: not m.required):
+        text = _first_paragraph(member.doc) or f"The ``{member.model_name}`` member."
+        if member.idempotency_token:
+            text += (
+                " A UUID is generated when omitted and reused on every retry of this "
+                "call; pass your own to make retries of your own idempotent."
+            )
+        lines.append(_wrap(f"{member.name}: {text}", "    "))
+    for name, _, text in extra:
+        lines.append(_wrap(f"{name}: {text}", "    "))
+    return lines
+
+
+def _raises(service: ServiceIR, op: OperationIR) -> list[str]:
+    lines = [
+        "    ParamValidationError: An argument breaks the model's constraints; nothing was sent."
+    ]
+    for error in op.errors:
+        doc = _first_paragraph(service.shapes[error].doc) or "The service answered with it."
+        lines.append(_wrap(f"{error}: {doc}", "    "))
+    lines.append("    ServiceError: Any other error the service answers with.")
+    lines.append("    TransportError: No response could be had, after retries.")
+    return lines
+
+
+def _members(service: ServiceIR, op: OperationIR) -> list[MemberIR]:
+    return list(service.shapes[op.input].members) if op.input else []
+
+
+def _construct(service: ServiceIR, op: OperationIR, skip: set[str] = frozenset()) -> str:
+    if not op.input:
+        return "None"
+    args = ", ".join(f"{m.name}={m.name}" for m in _members(service, op) if m.name not in skip)
+    return f"models.{op.input}({args})"
+
+
+def _operation(service: ServiceIR, op: OperationIR) -> str:
+    members = _members(service, op)
+    returns = f"models.{op.output}" if op.output else "None"
+    output_cls = f"models.{op.output}" if op.output else "None"
+    doc = [op.doc or f"Call ``{op.name}``.", "", "Args:", *_args_doc(service, members)]
+    if not members:
+        doc = [op.doc or f"Call ``{op.name}``."]
+    doc += [
+        "",
+        "Returns:",
+        f"    The ``{op.output}`` of the call." if op.output else "    None.",
+        "",
+        "Raises:",
+        *_raises(service, op),
+    ]
+    star = "        *,\n" if members else ""
+    return (
+        f"\n    def {op.python_name}(\n        self,\n{star}{_params(service, members)}"
+        f"    ) -> {returns}:\n"
+        + docstring("\n".join(doc), "        ")
+        + "        from microvm_sdk import models\n\n"
+        + ("        return " if op.output else "        ")
+        + f"self._invoke({op.name!r}, {_construct(service, op)}, {output_cls})\n"
+    )
+
+
+def _paginator(service: ServiceIR, op: OperationIR) -> str:
+    pag = service.paginators[op.name]
+    members = [
+        m for m in _members(service, op) if m.model_name not in (pag.input_token, pag.limit_key)
+    ]
+    output = service.shapes[op.output or ""]
+    result = next(m for m in output.members if m.model_name == pag.result_key)
+    item = py_type(service, result.target, "models.")
+    item = item.removeprefix("Sequence[").removesuffix("]")
+    doc = [
+        f"Page through ``{op.python_name}`` lazily.",
+        "",
+        "Iterate the paginator for pages, or call ``.items()`` for the items of every page "
+        "(no request is sent until iteration starts).",
+        "",
+        "Args:",
+        *_args_doc(service, members, PAGE_ARGS),
+        "",
+        "Returns:",
+        f"    A paginator of ``{op.output}`` pages and ``{item.removeprefix('models.')}`` items.",
+    ]
+    skip = {m.name for m in _members(service, op)} - {m.name for m in members}
+    params = _params(service, members) + "".join(
+        f"        {name}: {annotation} = None,\n" for name, annotation, _ in PAGE_ARGS
+    )
+    return (
+        f"\n    def paginate_{op.python_name}(\n        self,\n        *,\n{params}"
+        f"    ) -> Paginator[models.{op.output}, {item}]:\n"
+        + docstring("\n".join(doc), "        ")
+        + "        from microvm_sdk import models\n\n"
+        f"        return self._paginate(\n            {op.name!r},\n"
+        f"            {_construct(service, op, skip)},\n            models.{op.output},\n"
+        "            page_size=page_size,\n            max_items=max_items,\n"
+        "            starting_token=starting_token,\n        )\n"
+    )
+
+
+def _waiter(service: ServiceIR, name: str, spec: dict[str, object], method: str) -> str:
+    op = service.operations[str(spec["operation"])]
+    members = _members(service, op)
+    succeeds_on_error = any(
+        a.get("matcher") == "error" and a.get("state") == "success" for a in spec["acceptors"]
+    )  # type: ignore[attr-defined]
+    output = f"models.{op.output}"
+    returns = f"{output} | None" if succeeds_on_error else output
+    description = str(spec.get("description") or f"Wait with the {name} waiter.")
+    doc = [
+        description,
+        "",
+        f"Polls ``{op.python_name}`` with backoff (see docs/waiters.md for the defaults) "
+        "until the wanted state is reached.",
+        "",
+        "Args:",
+        *_args_doc(service, members, WAIT_ARGS),
+        "    callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed,",
+        "        state, output, next delay): hang progress output on it.",
+        "",
+        "Returns:",
+        f"    The ``{op.output}`` of the last poll"
+        + (" (``None`` when the resource is gone)." if succeeds_on_error else "."),
+        "",
+        "Raises:",
+        "    WaiterFailureError: The resource reached a state the wanted one cannot follow",
+        "        (the message says why, with the build failure reason for images).",
+        "    WaiterTimeoutError: The timeout or attempt budget ran out first.",
+        "    ServiceError: A non-retryable error answered a poll.",
+    ]
+    params = (
+        _params(service, members)
+        + "".join(f"        {arg}: {annotation} = None,\n" for arg, annotation, _ in WAIT_ARGS)
+        + f"        callback: Callable[[WaitProgress[{output}]], None] | None = None,\n"
+    )
+    body = (
+        f"        result = self._wait(\n            {name!r},\n"
+        f"            {_construct(service, op)},\n            {output},\n"
+        "            timeout=timeout,\n            min_delay=min_delay,\n"
+        "            max_delay=max_delay,\n            max_attempts=max_attempts,\n"
+        "            callback=callback,\n        )\n"
+    )
+    if succeeds_on_error:
+        body += "        return result\n"
+    else:
+        body += (
+            "        assert result is not None  # only error-matching waiters end "
+            "without output\n        return result\n"
+        )
+    return (
+        f"\n    def {method}(\n        self,\n        *,\n{params}    ) -> {returns}:\n"
+        + docstring("\n".join(doc), "        ")
+        + "        from microvm_sdk import models\n\n"
+        + body
+    )
 
 
 def render(service: ServiceIR) -> str:
-    return '"""The Lambda MicroVMs client."""\n'
+    meta = service.metadata
+    env_name = meta["serviceId"].upper().replace(" ", "_").replace("-", "_")
+    methods = [_operation(service, op) for op in service.operations.values()]
+    methods += [_paginator(service, service.operations[name]) for name in service.paginators]
+    waiters = service.waiters.get("waiters", {})
+    methods += [
+        _waiter(service, name, spec, service.waiter_methods[name]) for name, spec in waiters.items()
+    ]
+    class_doc = (
+        f"A client for {meta.get('serviceFullName', meta['serviceId'])} "
+        f"(API {meta['apiVersion']}).\n\n"
+        f"{_first_paragraph(service.doc)}\n\n"
+        "Every operation is a method with typed keyword arguments that returns a typed\n"
+        "output. The client is thread-safe and a context manager (``close()`` releases\n"
+        "its connections). See ``BaseClient.__init__`` for the constructor's arguments."
+    )
+    waiter_methods = "".join(f"        {n!r}: {m!r},\n" for n, m in service.waiter_methods.items())
+    return (
+        f'"""The {meta["serviceId"]} client: one typed method per operation."""\n\n'
+        "from __future__ import annotations\n\n"
+        "from collections.abc import Callable, Mapping, Sequence\n"
+        "from typing import TYPE_CHECKING, ClassVar\n\n"
+        "from microvm_sdk._base_client import BaseClient\n\n"
+        "if TYPE_CHECKING:\n"
+        "    import datetime\n\n"
+        "    from microvm_sdk import models\n"
+        "    from microvm_sdk._core.paginator import Paginator\n"
+        "    from microvm_sdk._core.waiter import WaitProgress\n\n"
+        '__all__ = ["Client"]\n\n\n'
+        "class Client(BaseClient):\n"
+        + docstring(class_doc, "    ")
+        + f"\n    SERVICE_ENV_NAME = {env_name!r}\n"
+        f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
+        + "".join(methods)
+    )
