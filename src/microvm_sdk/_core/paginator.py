@@ -1,0 +1,234 @@
+"""A typed, lazy paginator over token-paginated list operations.
+
+:class:`Paginator` knows nothing about the operation it pages through: the generated
+client hands it three functions, one that fetches a page for a token and a page size,
+and two that read the next token and the items off a page.
+
+Resume tokens
+-------------
+After an iteration stops, early or because of ``max_items``, :attr:`Paginator.resume_token`
+tells where the next item is, and passing it back as ``starting_token`` continues from
+exactly that item. It is an opaque string: ``"pgv1:"`` followed by the URL-safe base64
+(without padding) of the compact JSON array ``[service_token, skip]``, where
+``service_token`` is the token that fetches the page holding the next item (``null`` for
+the first page) and ``skip`` how many items of that page were already consumed. A page is
+re-fetched with the same token to resume in its middle, so resume with the same
+``page_size`` (as with botocore's resume tokens). A ``starting_token`` without the prefix
+is taken to be a service token, used as is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Generic, TypeVar
+
+import attrs
+
+from microvm_sdk._core.errors import PaginationError
+
+__all__ = ["Paginator", "decode_resume_token", "encode_resume_token"]
+
+PageT = TypeVar("PageT")
+ItemT = TypeVar("ItemT")
+
+_PREFIX = "pgv1:"
+
+
+def encode_resume_token(service_token: str | None, skip: int) -> str:
+    """Encode a position in the results as an opaque resume token.
+
+    Args:
+        service_token: The service token that fetches the page holding the next item,
+            or ``None`` for the first page.
+        skip: How many items of that page were already consumed.
+
+    Returns:
+        The resume token (see the module documentation for its format).
+    """
+    payload = json.dumps([service_token, skip], separators=(",", ":")).encode()
+    return _PREFIX + base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_resume_token(token: str) -> tuple[str | None, int]:
+    """Decode a resume token into ``(service_token, skip)``.
+
+    A string that is not a resume token is a service token: ``(token, 0)``.
+
+    Args:
+        token: A resume token or a service token.
+
+    Raises:
+        ValueError: ``token`` has the resume-token prefix but is malformed.
+    """
+    if not token.startswith(_PREFIX):
+        return token, 0
+    body = token[len(_PREFIX) :]
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"malformed resume token: {token!r}") from exc
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and (value[0] is None or isinstance(value[0], str))
+        and type(value[1]) is int
+        and value[1] >= 0
+    ):
+        return value[0], value[1]
+    raise ValueError(f"malformed resume token: {token!r}")
+
+
+@attrs.frozen(slots=True)
+class _Slice(Generic[PageT, ItemT]):
+    """One fetched page and the part of it this iteration hands out."""
+
+    page: PageT
+    token: str | None  # the token the page was fetched with
+    next_token: str | None
+    items: Sequence[ItemT]
+    start: int  # index of the first item handed out
+    stop: int  # index past the last item handed out
+
+    @property
+    def whole(self) -> bool:
+        return self.start == 0 and self.stop == len(self.items)
+
+    def position_after(self, index: int) -> tuple[str | None, int] | None:
+        """Where the next item is once items before ``index`` are consumed."""
+        if index < len(self.items):
+            return self.token, index
+        if self.next_token is None:
+            return None
+        return self.next_token, 0
+
+
+class Paginator(Generic[PageT, ItemT]):
+    """Pages through a token-paginated operation, lazily.
+
+    No request is sent until iteration starts, and each page is fetched only when the
+    previous one has been consumed. Iterating the paginator itself yields pages.
+
+    Args:
+        fetch: Fetches the page for ``(token, page_size)``; ``token`` is ``None`` for
+            the first page and ``page_size`` is the ``page_size`` given here.
+        get_token: Returns the next token of a page; ``None`` or ``""`` ends the
+            iteration.
+        get_items: Returns the items of a page.
+        set_items: Returns a copy of a page holding only the given items (for example
+            ``lambda page, items: attrs.evolve(page, items=items)``), used when
+            :meth:`pages` hands out part of a page. :meth:`pages` raises ``ValueError``
+            without it when ``max_items`` is set or ``starting_token`` points into the
+            middle of a page; :meth:`items` never needs it.
+        page_size: Items per page to ask the service for; ``None`` lets it choose.
+        max_items: The most items an iteration hands out, over all pages.
+        starting_token: Where to start: a :attr:`resume_token` or a service token.
+
+    Raises:
+        ValueError: ``max_items`` is negative, or ``starting_token`` is a malformed
+            resume token.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[str | None, int | None], PageT],
+        *,
+        get_token: Callable[[PageT], str | None],
+        get_items: Callable[[PageT], Sequence[ItemT]],
+        set_items: Callable[[PageT, Sequence[ItemT]], PageT] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+    ) -> None:
+        if max_items is not None and max_items < 0:
+            raise ValueError(f"max_items must be >= 0, got {max_items}")
+        self._fetch = fetch
+        self._get_token = get_token
+        self._get_items = get_items
+        self._set_items = set_items
+        self.page_size = page_size
+        self.max_items = max_items
+        self._start: tuple[str | None, int] = (
+            (None, 0) if starting_token is None else decode_resume_token(starting_token)
+        )
+        self._position: tuple[str | None, int] | None = self._start
+
+    @property
+    def resume_token(self) -> str | None:
+        """Where the last iteration stopped, as a ``starting_token`` to continue from.
+
+        ``None`` when the last iteration reached the end of the results (or, before any
+        iteration, when the paginator starts at the beginning). It follows the caller:
+        after ``break``-ing out of :meth:`items`, it points at the item after the last
+        one handed out; out of :meth:`pages`, at the page after the last one.
+        """
+        if self._position is None or self._position == (None, 0):
+            return None
+        return encode_resume_token(*self._position)
+
+    def __iter__(self) -> Iterator[PageT]:
+        return self.pages()
+
+    def pages(self) -> Iterator[PageT]:
+        """Iterate over the pages, fetching each when the previous one is consumed.
+
+        A page of which only part is handed out (``max_items``, or a resume token in the
+        middle of a page) is a copy made by ``set_items`` that holds only those items.
+
+        Raises:
+            PaginationError: The service returned a token it had already returned.
+            ValueError: No ``set_items`` was given and ``max_items`` is set or the
+                starting token points into the middle of a page.
+        """
+        if self._set_items is None and (self.max_items is not None or self._start[1] > 0):
+            raise ValueError("set_items is required to page with max_items or a mid-page token")
+        return self._pages()
+
+    def _pages(self) -> Iterator[PageT]:
+        for piece in self._walk():
+            page = piece.page
+            if not piece.whole:
+                assert self._set_items is not None  # checked by pages()
+                page = self._set_items(page, piece.items[piece.start : piece.stop])
+            self._position = piece.position_after(piece.stop)
+            yield page
+
+    def items(self) -> Iterator[ItemT]:
+        """Iterate over the items of every page, fetching pages as they are needed.
+
+        Raises:
+            PaginationError: The service returned a token it had already returned.
+        """
+        for piece in self._walk():
+            self._position = piece.position_after(piece.start)
+            for index in range(piece.start, piece.stop):
+                self._position = piece.position_after(index + 1)
+                yield piece.items[index]
+
+    def _walk(self) -> Iterator[_Slice[PageT, ItemT]]:
+        token, skip = self._start
+        self._position = self._start
+        remaining = self.max_items
+        seen: set[str] = set() if token is None else {token}
+        while remaining is None or remaining > 0:
+            page = self._fetch(token, self.page_size)
+            items = self._get_items(page)
+            next_token = self._get_token(page) or None
+            if next_token is not None:
+                if next_token in seen:
+                    raise PaginationError(
+                        f"the service returned the pagination token {next_token!r} twice"
+                    )
+                seen.add(next_token)
+            start = min(skip, len(items))
+            stop = len(items) if remaining is None else min(len(items), start + remaining)
+            piece = _Slice(page, token, next_token, items, start, stop)
+            if remaining is not None:
+                remaining -= stop - start
+            yield piece
+            if stop < len(items) or next_token is None:
+                return
+            token, skip = next_token, 0
