@@ -11,9 +11,10 @@ See :mod:`microvm_sdk._core.errors` for the whole tree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from typing_extensions import Unpack
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 from microvm_sdk._core.errors import (
     ConfigurationError,
