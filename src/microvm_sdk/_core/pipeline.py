@@ -221,15 +221,17 @@ class ClientRuntime:
         attempts = self._retry.begin()
         base_headers = dict(request.headers)
         base_headers["User-Agent"] = self.user_agent
-        base_headers["amz-sdk-invocation-id"] = str(uuid.uuid4())
+        invocation_id = str(uuid.uuid4())
         max_attempts = self.settings.max_attempts
         attempt = 0
         debug = logger.isEnabledFor(logging.DEBUG)
         while True:
             attempt += 1
             request.headers = dict(base_headers)
-            request.headers["amz-sdk-request"] = f"attempt={attempt}; max={max_attempts}"
             self._signer.sign(request, region=self._signing_region, credentials=self._credentials)
+            # Added after signing, as botocore does: they change per attempt.
+            request.headers["amz-sdk-invocation-id"] = invocation_id
+            request.headers["amz-sdk-request"] = f"attempt={attempt}; max={max_attempts}"
             started = time.perf_counter()
             error: MicrovmError
             try:
