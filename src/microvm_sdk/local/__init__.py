@@ -1,0 +1,46 @@
+"""A local emulator of AWS Lambda MicroVMs for tests, demos and offline work.
+
+:class:`LocalServer` serves the service's REST-JSON API on a loopback port; boto3, the
+AWS CLI and this SDK work against it unchanged. It checks SigV4 signatures, validates
+requests as the service does, and can inject faults (:attr:`LocalServer.faults`).
+
+Example:
+    >>> from microvm_sdk.local import LocalServer
+    >>> with LocalServer() as server:  # doctest: +SKIP
+    ...     print(server.endpoint_url)
+
+The pytest plugin (loaded automatically when this package is installed) provides the
+``microvm_local`` and ``microvm_local_session`` fixtures.
+"""
+
+from __future__ import annotations
+
+from microvm_sdk.local._errors import EmulatedError, RequestContext
+from microvm_sdk.local._faults import FaultDecision, FaultInjector, FaultRule
+from microvm_sdk.local._server import ADMIN_PREFIX, BackendProtocol, LocalServer
+
+__all__ = [
+    "ADMIN_PREFIX",
+    "BackendProtocol",
+    "EmulatedError",
+    "FaultDecision",
+    "FaultInjector",
+    "FaultRule",
+    "LocalServer",
+    "RequestContext",
+    "serve_main",
+]
+
+
+def serve_main(argv: list[str] | None = None) -> int:
+    """Run the emulator in the foreground until interrupted (``python -m microvm_sdk.local``).
+
+    Args:
+        argv: Command-line arguments (``sys.argv[1:]`` when ``None``).
+
+    Returns:
+        The process exit status.
+    """
+    from microvm_sdk.local.__main__ import serve_main as run
+
+    return run(argv)
