@@ -15,19 +15,29 @@ The pytest plugin (loaded automatically when this package is installed) provides
 
 from __future__ import annotations
 
+from microvm_sdk.local._backend import Backend, BehaviourConfig, BuildRule, decode_auth_token
+from microvm_sdk.local._clock import VirtualClock
 from microvm_sdk.local._errors import EmulatedError, RequestContext
 from microvm_sdk.local._faults import FaultDecision, FaultInjector, FaultRule
 from microvm_sdk.local._server import ADMIN_PREFIX, BackendProtocol, LocalServer
+from microvm_sdk.local._timing import PROFILES, Timing
 
 __all__ = [
     "ADMIN_PREFIX",
+    "PROFILES",
+    "Backend",
     "BackendProtocol",
+    "BehaviourConfig",
+    "BuildRule",
     "EmulatedError",
     "FaultDecision",
     "FaultInjector",
     "FaultRule",
     "LocalServer",
     "RequestContext",
+    "Timing",
+    "VirtualClock",
+    "decode_auth_token",
     "serve_main",
 ]
 
