@@ -1,0 +1,832 @@
+"""Keep-alive HTTP/1.1 transport over the standard library.
+
+:class:`HttpClientTransport` lets :mod:`http.client` open connections (TCP, proxy ``CONNECT``
+tunnel, TLS handshake) and then speaks HTTP/1.1 on the socket itself: the request head and a
+small body go out in one ``sendall`` on a socket with ``TCP_NODELAY``, and the response is
+parsed straight from ``recv`` buffers. That keeps the per-call cost below a bare
+``http.client`` loop, which builds an ``email`` message for every response.
+
+Connections are pooled per ``(scheme, host, port)``. A pooled connection is checked before
+reuse (an idle connection that became readable was closed or spoke out of turn and is
+dropped), and a request that fails on a *reused* connection before any response byte arrived
+is sent once more on a fresh connection. Nothing else is retried here; retries belong to the
+retry layer.
+
+Nothing imports this module when ``microvm_sdk`` is imported: the client loads it lazily.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import http.client
+import logging
+import os
+import re
+import select
+import socket
+import ssl
+import threading
+import weakref
+from collections.abc import Callable, Mapping
+from importlib.util import find_spec
+from typing import Final, Protocol
+from urllib.parse import unquote, urlsplit
+
+from . import errors as _errors
+from .http import HttpRequest, HttpResponse
+
+__all__ = ["HttpClientTransport", "Transport", "proxies_from_environment"]
+
+logger = logging.getLogger(__name__)
+
+_DEBUG: Final = logging.DEBUG
+_RECV_SIZE: Final = 65536
+#: Bodies up to this size are appended to the head and sent in the same ``sendall``.
+_COALESCE_LIMIT: Final = 65536
+_MAX_HEAD: Final = 65536
+_MAX_CACHED_ROUTES: Final = 64
+_MAX_CACHED_NAMES: Final = 512
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
+_NO_BODY_STATUSES: Final = frozenset({204, 304})
+_NOT_TOKEN: Final = re.compile(r"[^!#$%&'*+\-.^_`|~0-9A-Za-z]").search
+_NOT_TARGET: Final = re.compile(r"[^\x21-\x7e]").search
+_ACCEPT_ENCODING_LINE: Final = "Accept-Encoding: identity\r\n"
+
+# What a request header name is, for the head builder (cached per name).
+_PLAIN: Final = 0
+_HOST: Final = 1
+_USER_AGENT: Final = 2
+_ACCEPT_ENCODING: Final = 4
+_CONTENT_LENGTH: Final = 8
+_SPECIAL_NAMES: Final = {
+    "host": _HOST,
+    "user-agent": _USER_AGENT,
+    "accept-encoding": _ACCEPT_ENCODING,
+    "content-length": _CONTENT_LENGTH,
+}
+_name_kinds: dict[str, int] = {}
+
+# Failures that mean "the peer is gone" when they happen before any response byte.
+_GONE: Final = (
+    BrokenPipeError,
+    ConnectionResetError,
+    ConnectionAbortedError,
+    ssl.SSLEOFError,
+    ssl.SSLZeroReturnError,
+)
+
+
+class Transport(Protocol):
+    """What the pipeline needs from an HTTP transport."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the complete response.
+
+        Raises:
+            microvm_sdk._core.errors.TransportError: No HTTP response was received.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the transport's connections."""
+        ...
+
+
+class _NoResponseError(Exception):
+    """The connection failed before any byte of the response arrived."""
+
+
+class _BadResponseError(Exception):
+    """The bytes received are not a valid HTTP/1.x response."""
+
+
+class _Connection:
+    """One open socket and the pool generation it belongs to."""
+
+    __slots__ = ("_poller", "generation", "sock")
+
+    def __init__(self, sock: socket.socket, generation: int) -> None:
+        self.sock = sock
+        self.generation = generation
+        self._poller: select.poll | None = None
+        if hasattr(select, "poll"):
+            self._poller = select.poll()
+            self._poller.register(sock, select.POLLIN)
+
+    def is_dropped(self) -> bool:
+        """Return whether an idle connection can no longer carry a request.
+
+        An idle HTTP/1.1 connection has nothing to read. If it is readable the server closed
+        it (EOF or reset) or sent something unsolicited (say a 408): either way it is unusable.
+        """
+        try:
+            if self._poller is not None:
+                return bool(self._poller.poll(0))
+            return bool(select.select([self.sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+class _Route:
+    """How to reach one origin (``scheme://host:port``), computed once per origin."""
+
+    __slots__ = (
+        "connect_host",
+        "connect_port",
+        "host",
+        "host_line",
+        "idle",
+        "port",
+        "proxy_line",
+        "target_prefix",
+        "tls",
+        "tunnel_headers",
+    )
+
+    def __init__(
+        self,
+        *,
+        tls: bool,
+        host: str,
+        port: int,
+        host_header: str,
+        proxy: _Proxy | None,
+        idle: list[_Connection],
+    ) -> None:
+        self.tls = tls
+        self.host = host
+        self.port = port
+        self.host_line = f"Host: {host_header}\r\n"
+        self.idle = idle
+        self.proxy_line = ""
+        self.target_prefix = ""
+        self.tunnel_headers: dict[str, str] | None = None
+        self.connect_host = host
+        self.connect_port = port
+        if proxy is not None:
+            self.connect_host = proxy.host
+            self.connect_port = proxy.port
+            if tls:
+                # HTTPS through a proxy: CONNECT tunnel, then TLS end to end with the origin.
+                authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+                self.tunnel_headers = {"Host": authority}
+                if proxy.authorization:
+                    self.tunnel_headers["Proxy-Authorization"] = proxy.authorization
+            else:
+                # HTTP through a proxy: absolute-form request target, credentials per request.
+                self.target_prefix = f"http://{host_header}"
+                if proxy.authorization:
+                    self.proxy_line = f"Proxy-Authorization: {proxy.authorization}\r\n"
+
+
+class _Proxy:
+    __slots__ = ("authorization", "host", "port")
+
+    def __init__(self, url: str) -> None:
+        text = url if "://" in url else f"http://{url}"
+        try:
+            parts = urlsplit(text)
+            port = parts.port
+        except ValueError as exc:
+            raise _errors.ConfigurationError(f"invalid proxy URL {_redact(url)!r}") from exc
+        if parts.scheme.lower() != "http":
+            raise _errors.ConfigurationError(
+                f"unsupported proxy URL {_redact(url)!r}: only http:// proxies are supported"
+                " (HTTPS requests go through them in a CONNECT tunnel)"
+            )
+        if not parts.hostname:
+            raise _errors.ConfigurationError(f"invalid proxy URL {_redact(url)!r}: no host")
+        self.host = parts.hostname
+        self.port = port or 80
+        self.authorization = ""
+        if parts.username is not None:
+            user = unquote(parts.username)
+            password = unquote(parts.password or "")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            self.authorization = f"Basic {token}"
+
+
+def _redact(url: str) -> str:
+    """Return ``url`` with any password replaced, for messages."""
+    scheme, sep, rest = url.rpartition("://")
+    userinfo, at, hostpart = rest.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{hostpart}"
+
+
+def _public_url(url: str) -> str:
+    """Return ``url`` without its query string (which may carry tokens), for messages."""
+    return url.split("?", 1)[0].split("#", 1)[0]
+
+
+def proxies_from_environment(url: str) -> dict[str, str]:
+    """Return the proxies the environment configures for ``url``.
+
+    Reads ``http_proxy``/``https_proxy`` and ``no_proxy`` in lower or upper case (lower case
+    wins), the way :func:`urllib.request.getproxies_environment` and
+    :func:`urllib.request.proxy_bypass_environment` do, including their rules for ``no_proxy``
+    (``*``, host and domain suffixes, optional ports) and for CGI, where upper-case
+    ``HTTP_PROXY`` is ignored.
+
+    Args:
+        url: The absolute URL about to be requested.
+
+    Returns:
+        ``{"http": proxy_url, "https": proxy_url}`` restricted to the schemes that have a
+        proxy; empty when none is set or ``no_proxy`` excludes the URL's host.
+    """
+    if not any(name[-6:].lower() == "_proxy" for name in os.environ):
+        return {}
+    import urllib.request  # only when a proxy variable is set: the import costs ~20 ms
+
+    proxies = urllib.request.getproxies_environment()
+    found = {scheme: proxies[scheme] for scheme in ("http", "https") if proxies.get(scheme)}
+    if not found:
+        return {}
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    if netloc and urllib.request.proxy_bypass(netloc):
+        return {}
+    return found
+
+
+def _default_ca_bundle() -> str | None:
+    """Return the CA bundle boto3 would use by default: certifi's, else botocore's."""
+    for package, filename in (("certifi", "cacert.pem"), ("botocore", "cacert.pem")):
+        try:
+            spec = find_spec(package)
+        except (ImportError, ValueError):  # pragma: no cover - broken installs
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for folder in spec.submodule_search_locations:
+            path = os.path.join(folder, filename)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def _make_ssl_context(
+    verify: bool | str, client_cert: str | tuple[str, str] | None
+) -> ssl.SSLContext:
+    try:
+        if verify is False:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        elif isinstance(verify, str):
+            if os.path.isdir(verify):
+                context = ssl.create_default_context(capath=verify)
+            else:
+                context = ssl.create_default_context(cafile=verify)
+        else:
+            context = ssl.create_default_context(cafile=_default_ca_bundle())
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        if isinstance(client_cert, str):
+            context.load_cert_chain(client_cert)
+        elif client_cert is not None:
+            context.load_cert_chain(client_cert[0], client_cert[1])
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise _errors.ConfigurationError(f"cannot set up TLS: {exc}") from exc
+    return context
+
+
+class HttpClientTransport:
+    """A thread-safe keep-alive HTTP/1.1 transport over :mod:`http.client` sockets.
+
+    Args:
+        connect_timeout: Seconds allowed to open a connection, including the proxy tunnel
+            and the TLS handshake.
+        read_timeout: Seconds allowed for each socket operation once connected (each wait
+            for response bytes, not the whole response).
+        max_pool_connections: Idle connections kept per ``(scheme, host, port)``. More may
+            be open at once while threads send in parallel; the extra ones are closed after
+            use instead of being kept.
+        verify: ``True`` verifies TLS certificates against the bundle boto3 uses by default
+            (certifi's when installed, else botocore's); a string is a CA bundle file or a
+            directory of hashed certificates to use instead; ``False`` turns verification off.
+        proxies: Proxy URL per request scheme (``"http"``, ``"https"``). Only ``http://``
+            proxy URLs are supported; HTTPS requests go through a ``CONNECT`` tunnel; user
+            and password in the URL are sent as ``Proxy-Authorization: Basic``. ``None``
+            reads the proxy environment variables (see :func:`proxies_from_environment`)
+            when an origin is first used; ``{}`` turns proxies off.
+        client_cert: A client certificate for TLS: one PEM file holding certificate and key,
+            or ``(certificate_file, key_file)``.
+        user_agent: ``User-Agent`` sent when the request has none.
+
+    Raises:
+        microvm_sdk._core.errors.ConfigurationError: An option is invalid, a file cannot be
+            read or a proxy URL is unsupported.
+
+    :meth:`close` closes the pooled connections; connections in use at that moment are closed
+    when their exchange ends. The transport stays usable after :meth:`close`: the next request
+    opens a new connection.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_connect_timeout",
+        "_generation",
+        "_lock",
+        "_max_idle",
+        "_pools",
+        "_proxies",
+        "_read_timeout",
+        "_routes",
+        "_ssl_context",
+        "_ua_line",
+        "_verify_and_cert",
+    )
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float = 60.0,
+        read_timeout: float = 60.0,
+        max_pool_connections: int = 10,
+        verify: bool | str = True,
+        proxies: Mapping[str, str] | None = None,
+        client_cert: str | tuple[str, str] | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        if not connect_timeout > 0 or not read_timeout > 0:
+            raise _errors.ConfigurationError("connect_timeout and read_timeout must be > 0")
+        if max_pool_connections < 1:
+            raise _errors.ConfigurationError("max_pool_connections must be at least 1")
+        if isinstance(verify, str) and not os.path.exists(verify):
+            raise _errors.ConfigurationError(f"CA bundle {verify!r} does not exist")
+        if user_agent is not None and ("\r" in user_agent or "\n" in user_agent):
+            raise _errors.ConfigurationError("user_agent must not contain line breaks")
+        self._connect_timeout = float(connect_timeout)
+        self._read_timeout = float(read_timeout)
+        self._max_idle = max_pool_connections
+        self._ua_line = f"User-Agent: {user_agent}\r\n" if user_agent else ""
+        self._proxies: dict[str, _Proxy] | None = None
+        if proxies is not None:
+            self._proxies = {}
+            for scheme, url in proxies.items():
+                if scheme not in _DEFAULT_PORTS:
+                    raise _errors.ConfigurationError(
+                        f"proxies: unknown scheme {scheme!r} (expected 'http' or 'https')"
+                    )
+                if url:
+                    self._proxies[scheme] = _Proxy(url)
+        self._verify_and_cert = (verify, client_cert)
+        self._ssl_context: ssl.SSLContext | None = None
+        if verify is not True or client_cert is not None:
+            # Explicit files: fail now rather than on the first HTTPS request.
+            self._ssl_context = _make_ssl_context(verify, client_cert)
+        self._lock = threading.Lock()
+        self._pools: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._routes: dict[str, _Route] = {}
+        #: Bumped by :meth:`close` (and after ``fork``); older connections are not pooled.
+        self._generation = 0
+        _live_transports.add(self)
+
+    # -- public API ---------------------------------------------------------------------
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the complete response.
+
+        Args:
+            request: The request; ``url`` is absolute with the encoded path and query.
+
+        Returns:
+            The response, its body read completely, header names in lower case.
+
+        Raises:
+            microvm_sdk._core.errors.ConnectionError: Connecting failed (refused, DNS, TLS,
+                proxy) or the connection broke before a complete response arrived.
+            microvm_sdk._core.errors.ConnectTimeoutError: Connecting took too long.
+            microvm_sdk._core.errors.ReadTimeoutError: The server did not answer in time.
+            microvm_sdk._core.errors.SerializationError: The method, URL or a header cannot
+                be written as HTTP/1.1 (line breaks, non-ASCII target, ...).
+            microvm_sdk._core.errors.ConfigurationError: The URL's scheme is not http(s) or
+                a proxy from the environment is unsupported.
+        """
+        url = request.url
+        slash = url.find("/", 8)  # the first "/" after "http://h" or "https://"
+        route = self._routes.get(url[:slash]) if slash > 0 else None
+        if route is not None:
+            target = url[slash:]
+        else:
+            route, target = self._resolve(url)
+        head_only = request.method == "HEAD"
+        data, tail = self._serialize(request, route, target)
+
+        conn: _Connection | None = None
+        idle = route.idle
+        while idle:
+            with self._lock:
+                conn = idle.pop() if idle else None
+            if conn is None or not conn.is_dropped():
+                break
+            conn.close()
+            conn = None
+        reused = conn is not None
+        if conn is None:
+            conn = self._connect(route, url)
+        while True:
+            try:
+                status, headers, body, keep = _exchange(conn.sock, data, tail, head_only)
+                break
+            except _NoResponseError as exc:
+                conn.close()
+                if not reused:
+                    raise _errors.ConnectionError(
+                        f"connection to {_public_url(url)} closed before a response: {exc}",
+                        url=_public_url(url),
+                    ) from (exc.__cause__ or exc)
+                # A kept-alive connection the server had closed: once more on a new one.
+                if logger.isEnabledFor(_DEBUG):
+                    logger.debug("reused connection lost (%s); resending on a new one", exc)
+                conn = self._connect(route, url)
+                reused = False
+            except TimeoutError as exc:
+                conn.close()
+                raise _errors.ReadTimeoutError(
+                    f"no response from {_public_url(url)} within {self._read_timeout:g} s",
+                    url=_public_url(url),
+                ) from exc
+            except (OSError, _BadResponseError) as exc:
+                conn.close()
+                raise _errors.ConnectionError(
+                    f"connection to {_public_url(url)} failed: {exc}", url=_public_url(url)
+                ) from exc
+            except BaseException:
+                conn.close()
+                raise
+        if keep:
+            with self._lock:
+                if conn.generation == self._generation and len(idle) < self._max_idle:
+                    idle.append(conn)
+                    conn = None
+        if conn is not None:
+            conn.close()
+        return HttpResponse(status, headers, body)
+
+    def close(self) -> None:
+        """Close every pooled connection.
+
+        Connections in use by other threads are closed when their exchange ends. The
+        transport remains usable: later requests open new connections.
+        """
+        with self._lock:
+            self._generation += 1
+            idle = [conn for conns in self._pools.values() for conn in conns]
+            for conns in self._pools.values():
+                conns.clear()
+        for conn in idle:
+            conn.close()
+
+    def __enter__(self) -> HttpClientTransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _idle_count(self) -> int:
+        """Return how many idle connections the pool holds (for tests and diagnostics)."""
+        with self._lock:
+            return sum(len(conns) for conns in self._pools.values())
+
+    def _resolve(self, url: str) -> tuple[_Route, str]:
+        """Parse ``url`` into its route (cached per origin) and request target."""
+        try:
+            parts = urlsplit(url)
+            scheme = parts.scheme.lower()
+            host = parts.hostname
+            port = parts.port
+        except ValueError as exc:
+            raise _errors.ConfigurationError(f"invalid URL {_public_url(url)!r}") from exc
+        if scheme not in _DEFAULT_PORTS or not host:
+            raise _errors.ConfigurationError(
+                f"cannot send to {_public_url(url)!r}: an absolute http(s) URL is required"
+            )
+        default_port = _DEFAULT_PORTS[scheme]
+        port = port or default_port
+        target = parts.path or "/"
+        if parts.query:
+            target = f"{target}?{parts.query}"
+        origin = f"{parts.scheme}://{parts.netloc}"
+        cached = self._routes.get(origin)
+        if cached is not None:
+            return cached, target
+        host_header = f"[{host}]" if ":" in host else host
+        if port != default_port:
+            host_header = f"{host_header}:{port}"
+        if self._proxies is not None:
+            proxy = self._proxies.get(scheme)
+        else:
+            env_url = proxies_from_environment(url).get(scheme)
+            proxy = _Proxy(env_url) if env_url else None
+        key = (scheme, host, port)
+        with self._lock:
+            idle = self._pools.setdefault(key, [])
+        route = _Route(
+            tls=scheme == "https", host=host, port=port, host_header=host_header,
+            proxy=proxy, idle=idle,
+        )  # fmt: skip
+        slash = url.find("/", 8)
+        if slash > 0 and url[:slash] == origin and len(self._routes) < _MAX_CACHED_ROUTES:
+            self._routes[origin] = route
+        return route, target
+
+    def _serialize(self, request: HttpRequest, route: _Route, target: str) -> tuple[bytes, bytes]:
+        """Return the bytes to send: head (with a small body appended) and the rest."""
+        method = request.method
+        body = request.body
+        lines = [f"{method} {route.target_prefix}{target} HTTP/1.1\r\n"]
+        append = lines.append
+        seen = 0
+        kinds = _name_kinds
+        for name, value in request.headers.items():
+            kind = kinds.get(name)
+            if kind is None:
+                kind = _classify_header_name(name)
+            if kind:
+                seen |= kind
+                if kind == _CONTENT_LENGTH:
+                    continue  # always written from the body below
+            append(f"{name}: {value}\r\n")
+        if not seen & _HOST:
+            append(route.host_line)
+        if body or method in _BODY_METHODS:
+            append(f"Content-Length: {len(body)}\r\n")
+        if self._ua_line and not seen & _USER_AGENT:
+            append(self._ua_line)
+        if not seen & _ACCEPT_ENCODING:
+            append(_ACCEPT_ENCODING_LINE)
+        if route.proxy_line:
+            append(route.proxy_line)
+        append("\r\n")
+        head = "".join(lines)
+        # Every line above ends in exactly one CRLF; any other CR or LF came from a value.
+        count = len(lines)
+        if head.count("\n") != count or head.count("\r") != count:
+            raise _errors.SerializationError("an HTTP header value contains a line break")
+        if _NOT_TARGET(target) or _NOT_TOKEN(method):
+            raise _errors.SerializationError(
+                f"cannot write {method!r} {_public_url(target)!r} as an HTTP request line"
+            )
+        try:
+            raw = head.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise _errors.SerializationError(
+                "an HTTP header holds a character outside ISO-8859-1"
+            ) from exc
+        if len(body) <= _COALESCE_LIMIT:
+            return raw + body, b""
+        return raw, body
+
+    def _get_ssl_context(self) -> ssl.SSLContext:
+        context = self._ssl_context
+        if context is None:
+            context = _make_ssl_context(*self._verify_and_cert)
+            with self._lock:
+                if self._ssl_context is None:
+                    self._ssl_context = context
+                context = self._ssl_context
+        return context
+
+    def _connect(self, route: _Route, url: str) -> _Connection:
+        """Open a new connection for ``route`` (through its proxy, with TLS if https)."""
+        generation = self._generation
+        conn: http.client.HTTPConnection
+        if route.tls:
+            conn = http.client.HTTPSConnection(
+                route.connect_host,
+                route.connect_port,
+                timeout=self._connect_timeout,
+                context=self._get_ssl_context(),
+            )
+            if route.tunnel_headers is not None:
+                conn.set_tunnel(route.host, route.port, headers=route.tunnel_headers)
+        else:
+            conn = http.client.HTTPConnection(
+                route.connect_host, route.connect_port, timeout=self._connect_timeout
+            )
+        try:
+            conn.connect()
+            sock = conn.sock
+            if sock is None:  # pragma: no cover - connect() either sets it or raises
+                raise OSError("no socket after connect")
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.settimeout(self._read_timeout)
+        except TimeoutError as exc:
+            conn.close()
+            raise _errors.ConnectTimeoutError(
+                f"connecting to {_public_url(url)} took longer than {self._connect_timeout:g} s",
+                url=_public_url(url),
+            ) from exc
+        except (OSError, http.client.HTTPException, UnicodeError) as exc:
+            conn.close()
+            raise _errors.ConnectionError(
+                f"cannot connect to {_public_url(url)}: {exc}", url=_public_url(url)
+            ) from exc
+        conn.sock = None  # the socket is ours now
+        if logger.isEnabledFor(_DEBUG):
+            logger.debug(
+                "new connection to %s:%d for %s",
+                route.connect_host,
+                route.connect_port,
+                _public_url(url),
+            )
+        return _Connection(sock, generation)
+
+    def _after_fork(self) -> None:
+        """Drop the parent's connections in a forked child (they share the sockets)."""
+        self._lock = threading.Lock()
+        self._generation += 1
+        for conns in self._pools.values():
+            for conn in conns:
+                conn.close()
+            conns.clear()
+
+
+def _classify_header_name(name: str) -> int:
+    if not name or _NOT_TOKEN(name):
+        raise _errors.SerializationError(f"invalid HTTP header name {name!r}")
+    kind = _SPECIAL_NAMES.get(name.lower(), _PLAIN)
+    if len(_name_kinds) < _MAX_CACHED_NAMES:
+        _name_kinds[name] = kind
+    return kind
+
+
+def _exchange(
+    sock: socket.socket, data: bytes, tail: bytes, head_only: bool
+) -> tuple[int, dict[str, str], bytes, bool]:
+    """Send one request and read its response: ``(status, headers, body, keep_alive)``.
+
+    Raises:
+        _NoResponseError: The peer went away before any response byte.
+        _BadResponseError: The response is not valid HTTP/1.x.
+        TimeoutError: A socket operation timed out.
+        OSError: Any other socket or TLS failure.
+    """
+    recv = sock.recv
+    try:
+        sock.sendall(data)
+        if tail:
+            sock.sendall(tail)
+        buf = recv(_RECV_SIZE)
+    except _GONE as exc:
+        raise _NoResponseError(str(exc) or type(exc).__name__) from exc
+    if not buf:
+        raise _NoResponseError("the server closed the connection")
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        while end < 0:
+            if len(buf) > _MAX_HEAD:
+                raise _BadResponseError("response head too long")
+            more = recv(_RECV_SIZE)
+            if not more:
+                raise _BadResponseError("connection closed inside the response head")
+            buf += more
+            end = buf.find(b"\r\n\r\n")
+        lines = buf[:end].decode("latin-1").split("\r\n")
+        rest = buf[end + 4 :]
+        version, _, status_text = lines[0].partition(" ")
+        try:
+            status = int(status_text[:3])
+        except ValueError:
+            status = 0
+        if not version.startswith("HTTP/1.") or not 100 <= status <= 999:
+            raise _BadResponseError(f"invalid status line {lines[0][:80]!r}")
+        if status >= 200 or status == 101:
+            break
+        buf = rest  # an interim 1xx response: the real one follows
+
+    headers: dict[str, str] = {}
+    name = ""
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and name:  # obsolete line folding
+            headers[name] = f"{headers[name]} {line.strip()}"
+            continue
+        raw_name, sep, value = line.partition(":")
+        if not sep:
+            raise _BadResponseError(f"invalid header line {line[:80]!r}")
+        name = raw_name.strip().lower()
+        value = value.strip()
+        previous = headers.get(name)
+        headers[name] = value if previous is None else f"{previous}, {value}"
+
+    connection = headers.get("connection")
+    if version == "HTTP/1.1":
+        keep = connection is None or "close" not in _tokens(connection)
+    else:
+        keep = connection is not None and "keep-alive" in _tokens(connection)
+
+    if head_only or status in _NO_BODY_STATUSES or status < 200:
+        return status, headers, b"", keep and not rest and status != 101
+    encoding = headers.get("transfer-encoding")
+    if encoding is not None:
+        if _tokens(encoding)[-1:] == ["chunked"]:
+            body, clean = _read_chunked(recv, rest)
+            return status, headers, body, keep and clean
+        return status, headers, _read_to_close(recv, rest), False
+    length_text = headers.get("content-length")
+    if length_text is None:
+        return status, headers, _read_to_close(recv, rest), False
+    length = _content_length(length_text)
+    have = len(rest)
+    if have >= length:
+        return status, headers, rest[:length] if have > length else rest, keep and have == length
+    parts = [rest]
+    while have < length:
+        chunk = recv(min(length - have, _RECV_SIZE))
+        if not chunk:
+            raise _BadResponseError(f"connection closed after {have} of {length} body bytes")
+        parts.append(chunk)
+        have += len(chunk)
+    return status, headers, b"".join(parts), keep
+
+
+def _tokens(value: str) -> list[str]:
+    return [token.strip() for token in value.lower().split(",")]
+
+
+def _content_length(text: str) -> int:
+    if text.isdigit() and text.isascii():
+        return int(text)
+    values = {item.strip() for item in text.split(",")}
+    if len(values) != 1:
+        raise _BadResponseError(f"conflicting Content-Length {text!r}")
+    value = values.pop()
+    if not (value.isdigit() and value.isascii()):
+        raise _BadResponseError(f"invalid Content-Length {text!r}")
+    return int(value)
+
+
+def _read_to_close(recv: Callable[[int], bytes], rest: bytes) -> bytes:
+    parts = [rest]
+    while chunk := recv(_RECV_SIZE):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _read_chunked(recv: Callable[[int], bytes], rest: bytes) -> tuple[bytes, bool]:
+    """Decode a chunked body; return it and whether the stream ended exactly after it."""
+    data = bytearray(rest)
+    pos = 0
+    out: list[bytes] = []
+
+    def fill(line: bool) -> None:
+        if line and len(data) - pos > _MAX_HEAD:
+            raise _BadResponseError("chunk size or trailer line too long")
+        more = recv(_RECV_SIZE)
+        if not more:
+            raise _BadResponseError("connection closed inside a chunked body")
+        data.extend(more)
+
+    while True:
+        while (eol := data.find(b"\r\n", pos)) < 0:
+            fill(True)
+        size_text = bytes(data[pos:eol]).split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            size = -1
+        if size < 0 or not size_text.isalnum():
+            raise _BadResponseError(f"invalid chunk size {size_text[:20]!r}")
+        pos = eol + 2
+        if size == 0:
+            break
+        while len(data) < pos + size + 2:
+            fill(False)
+        if data[pos + size : pos + size + 2] != b"\r\n":
+            raise _BadResponseError("chunk not followed by CRLF")
+        out.append(bytes(data[pos : pos + size]))
+        pos += size + 2
+        if pos > _RECV_SIZE:
+            del data[:pos]
+            pos = 0
+    while True:  # trailer fields, ignored, up to the empty line
+        while (eol := data.find(b"\r\n", pos)) < 0:
+            fill(True)
+        empty = eol == pos
+        pos = eol + 2
+        if empty:
+            break
+    return b"".join(out), pos == len(data)
+
+
+_live_transports: weakref.WeakSet[HttpClientTransport] = weakref.WeakSet()
+
+
+def _reset_after_fork() -> None:  # pragma: no cover - runs in forked children
+    for transport in list(_live_transports):
+        transport._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
