@@ -16,14 +16,14 @@ from __future__ import annotations
 import keyword
 from collections.abc import Collection, Mapping
 
-from botocore import xform_name
+from botocore import xform_name  # type: ignore[import-untyped]
 
 
 def snake(name: str, overrides: Mapping[str, str]) -> str:
     """Return the Python name for a model member or operation name."""
     if name in overrides:
         return overrides[name]
-    result = xform_name(name)
+    result: str = xform_name(name)
     if keyword.iskeyword(result):
         result += "_"
     return result

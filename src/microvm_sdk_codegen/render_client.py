@@ -8,6 +8,7 @@ that ``import microvm_sdk`` and client construction do not pay for loading them.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from microvm_sdk_codegen.docs import docstring
 from microvm_sdk_codegen.ir import MemberIR, OperationIR, ServiceIR
@@ -90,7 +91,9 @@ def _members(service: ServiceIR, op: OperationIR) -> list[MemberIR]:
     return list(service.shapes[op.input].members) if op.input else []
 
 
-def _construct(service: ServiceIR, op: OperationIR, skip: set[str] = frozenset()) -> str:
+def _construct(
+    service: ServiceIR, op: OperationIR, skip: frozenset[str] | set[str] = frozenset()
+) -> str:
     if not op.input:
         return "None"
     args = ", ".join(f"{m.name}={m.name}" for m in _members(service, op) if m.name not in skip)
@@ -160,12 +163,12 @@ def _paginator(service: ServiceIR, op: OperationIR) -> str:
     )
 
 
-def _waiter(service: ServiceIR, name: str, spec: dict[str, object], method: str) -> str:
+def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) -> str:
     op = service.operations[str(spec["operation"])]
     members = _members(service, op)
     succeeds_on_error = any(
         a.get("matcher") == "error" and a.get("state") == "success" for a in spec["acceptors"]
-    )  # type: ignore[attr-defined]
+    )
     output = f"models.{op.output}"
     returns = f"{output} | None" if succeeds_on_error else output
     description = str(spec.get("description") or f"Wait with the {name} waiter.")

@@ -75,7 +75,9 @@ def render(service: ServiceIR) -> str:
         "from __future__ import annotations\n\n",
         "from typing import TYPE_CHECKING, Any\n\n" if "Any" in body else "",
         # Only annotations use Unpack: keep typing_extensions out of ``import microvm_sdk``.
-        "if TYPE_CHECKING:\n    from typing_extensions import Unpack\n\n" if "Unpack" in body else "",
+        "if TYPE_CHECKING:\n    from typing_extensions import Unpack\n\n"
+        if "Unpack" in body
+        else "",
         "from microvm_sdk import models\n" if uses_models else "",
         "from microvm_sdk._core.errors import (\n",
         *(f"    {n},\n" for n in BASE_NAMES),

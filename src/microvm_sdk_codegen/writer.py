@@ -20,7 +20,7 @@ def _ruff() -> list[str]:
     if exe:
         return [exe]
     try:
-        import ruff  # noqa: F401
+        import ruff  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         raise SystemExit(
             "microvm_sdk_codegen needs ruff (pip install ruff): it formats the generated code"
