@@ -5,12 +5,19 @@ builds start PENDING; after ``build_queue`` all are IN_PROGRESS; after ``build_r
 builds end SUCCESSFUL (with snapshot sizes) or FAILED (with ``stateReason``); after
 ``version_settle`` the version follows; after ``image_settle`` the image does (CREATED /
 UPDATED, or CREATE_FAILED / UPDATE_FAILED). The image settles last.
+
+Settling visits only the images with a transition due: each partition has a
+:class:`DueQueue` of images by the time their next transition is due, filled by the
+operations that schedule one. Settled images (CREATED, a finished build, ...) are never
+visited again, so settling costs the same with ten images or ten thousand.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import heapq
+import weakref
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._backend_common import (
@@ -33,7 +40,7 @@ from ._backend_common import (
     version_not_found,
 )
 from ._backend_config import decide_build
-from ._backend_state import Build, Image, Version
+from ._backend_state import Build, Image, Partition, Version
 from ._catalog import (
     is_resolved_form,
     managed_image_arn,
@@ -43,7 +50,7 @@ from ._catalog import (
     resolve_base_version,
 )
 
-__all__ = ["HANDLERS", "settle_images"]
+__all__ = ["HANDLERS", "DueQueue", "PartitionQueues", "settle_images"]
 
 _BUSY_IMAGE_STATES = ("CREATING", "UPDATING", "DELETING")
 _BUILDING_VERSION_STATES = ("PENDING", "IN_PROGRESS")
@@ -70,13 +77,146 @@ _PAGE = 4096
 # ------------------------------------------------------------------------- settling
 
 
+class DueQueue:
+    """The keys of one partition's resources that have a transition to come, by due time.
+
+    Each key is queued for one time at most: :meth:`push` replaces the time a key was
+    queued for (the caller computes it from the resource's whole state), and an entry
+    left behind by a replaced time is skipped when it comes up. A resource may come up
+    early (its next transition moved later without a new push): settling it then
+    changes nothing. It must never come up late, so whatever schedules a transition
+    pushes its resource again. Resources with nothing to come (settled, terminated)
+    are not queued.
+    """
+
+    __slots__ = ("_due", "_heap")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, str]] = []
+        self._due: dict[str, float] = {}
+
+    def push(self, due: float | None, key: str) -> None:
+        """Queue ``key`` for ``due``, replacing the time it was queued for (``None``: unqueue)."""
+        if due is None:
+            self._due.pop(key, None)
+        elif self._due.get(key) != due:
+            self._due[key] = due
+            heapq.heappush(self._heap, (due, key))
+
+    def pop_due(self, now: float) -> list[str]:
+        """Unqueue and return the keys due by ``now``, soonest first."""
+        heap = self._heap
+        keys: list[str] = []
+        while heap and heap[0][0] <= now:
+            due, key = heapq.heappop(heap)
+            if self._due.get(key) == due:
+                del self._due[key]
+                keys.append(key)
+        return keys
+
+    def __len__(self) -> int:
+        """The number of keys queued."""
+        return len(self._due)
+
+
+class PartitionQueues:
+    """One :class:`DueQueue` per live :class:`Partition`, kept beside it.
+
+    Partitions are saved and restored as plain data, so the queue lives here, keyed by
+    the partition's identity and dropped with it. A partition seen for the first time
+    (new, or restored from a state file) gets a queue built by ``build``.
+
+    Args:
+        build: Returns the queue of a partition from its records.
+    """
+
+    def __init__(self, build: Callable[[Partition], DueQueue]) -> None:
+        self._build = build
+        self._queues: dict[int, tuple[weakref.ref[Partition], DueQueue]] = {}
+
+    def get(self, part: Partition) -> DueQueue:
+        """Return ``part``'s queue, building it on first use."""
+        key = id(part)
+        entry = self._queues.get(key)
+        if entry is not None and entry[0]() is part:
+            return entry[1]
+        queue = self._build(part)
+
+        def forget(ref: weakref.ref[Partition]) -> None:
+            current = self._queues.get(key)
+            if current is not None and current[0] is ref:
+                self._queues.pop(key, None)
+
+        self._queues[key] = (weakref.ref(part, forget), queue)
+        return queue
+
+
+def _image_due(image: Image) -> float | None:
+    """Return when ``image``'s next transition is due, or ``None`` if none is to come.
+
+    Mirrors the conditions of :func:`_settle_version` and :func:`_settle_image`.
+    """
+    times: list[float] = []
+    for version in image.versions.values():
+        if version.state == "PENDING":
+            times.append(version.in_progress_at)
+        elif version.state == "IN_PROGRESS":
+            if version.builds_done_at is not None and any(
+                build.state == "IN_PROGRESS" for build in version.builds
+            ):
+                times.append(version.builds_done_at)
+            if version.done_at is not None:
+                times.append(version.done_at)
+        elif (
+            version.state == "DELETING"
+            and version.delete_at is not None
+            and image.state != "DELETING"
+        ):
+            times.append(version.delete_at)
+    if image.state in ("CREATING", "UPDATING"):
+        pending = image.versions.get(image.pending_version or "")
+        if pending is not None and pending.image_settle_at is not None:
+            times.append(pending.image_settle_at)
+    elif image.state == "DELETING" and image.delete_at is not None:
+        times.append(image.delete_at)
+    return min(times, default=None)
+
+
+def _queue_all(part: Partition) -> DueQueue:
+    queue = DueQueue()
+    for image in part.images.values():
+        queue.push(_image_due(image), image.name)
+    return queue
+
+
+_QUEUES = PartitionQueues(_queue_all)
+
+
+def _track(env: Env, image: Image) -> None:
+    """Queue ``image`` after an operation scheduled a transition on it."""
+    _QUEUES.get(env.part).push(_image_due(image), image.name)
+
+
 def settle_images(env: Env) -> None:
-    """Apply every image, version and build transition due by ``env.now``."""
-    for name in list(env.part.images):
-        image = env.part.images[name]
+    """Apply every image, version and build transition due by ``env.now``.
+
+    Only images with a transition due are visited, in creation order.
+    """
+    queue = _QUEUES.get(env.part)
+    names = queue.pop_due(env.now)
+    if not names:
+        return
+    images = env.part.images
+    due = sorted(
+        (image for name in names if (image := images.get(name)) is not None),
+        key=lambda image: image.seq,
+    )
+    for image in due:
         for version in list(image.versions.values()):
             _settle_version(version, env.now, env.config.version_failure_reason)
         _settle_image(env, image)
+        if images.get(image.name) is image:
+            queue.push(_image_due(image), image.name)
 
 
 def _settle_version(version: Version, now: float, failed_reason: str | None) -> None:
@@ -430,6 +570,7 @@ def create_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     env.part.tombstones.pop(arn, None)
     env.part.images[name] = image
     version = _new_version(env, image, config)
+    _track(env, image)
     body = _image_response(env, image, version, create=True)
     remember(env, "CreateMicrovmImage", params, body)
     return body
@@ -480,6 +621,7 @@ def update_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     version = _new_version(env, image, config)
     image.state = "UPDATING"
     image.updated_at = env.now
+    _track(env, image)
     body = _image_response(env, image, version, create=False)
     remember(env, "UpdateMicrovmImage", params, body)
     return body
@@ -513,6 +655,7 @@ def delete_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
         version.state = "DELETING"
         version.updated_at = version.state_entered_at = env.now
         version.delete_at = image.delete_at
+    _track(env, image)
     return {"imageIdentifier": image.arn, "state": "DELETING"}
 
 
@@ -583,6 +726,7 @@ def delete_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, 
     version.state = "DELETING"
     version.updated_at = version.state_entered_at = env.now
     version.delete_at = env.now + env.timing.version_delete_drain
+    _track(env, image)
     return {**answer, "state": "DELETING"}
 
 

@@ -5,6 +5,10 @@ States: PENDING -> RUNNING (after ``microvm_start``); RUNNING -> SUSPENDING -> S
 TERMINATING -> TERMINATED (after ``microvm_terminate``), with ``stateReason`` "Success.".
 Timers (``idlePolicy``, ``maximumDurationInSeconds``) run in virtual time, scaled by
 ``Timing.policy_time_scale``. TERMINATED MicroVMs stay gettable and listed.
+
+Settling visits only the MicroVMs with a transition or timer due (a
+:class:`~._backend_images.DueQueue` per partition); TERMINATED ones are never visited
+again.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from ._backend_common import (
     validation,
     version_not_found,
 )
-from ._backend_state import Image, Microvm, Version
+from ._backend_images import DueQueue, PartitionQueues
+from ._backend_state import Image, Microvm, Partition, Version
 from ._catalog import network_connector_arn
 from ._timing import Timing
 
@@ -46,27 +51,75 @@ _IDLE_MEMBERS = ("maxIdleDurationSeconds", "suspendedDurationSeconds", "autoResu
 
 
 def settle_microvms(env: Env) -> None:
-    """Apply every MicroVM transition and timer due by ``env.now``."""
-    for vm in env.part.microvms.values():
-        settle_microvm(vm, env.now, env.timing)
+    """Apply every MicroVM transition and timer due by ``env.now``.
+
+    Only MicroVMs with something due are visited.
+    """
+    queue = _QUEUES.get(env.part)
+    for microvm_id in queue.pop_due(env.now):
+        vm = env.part.microvms.get(microvm_id)
+        if vm is not None:
+            settle_microvm(vm, env.now, env.timing)
+            queue.push(_vm_due(vm, env.now, env.timing), microvm_id)
+
+
+def _next_event(vm: Microvm, timing: Timing) -> tuple[float, str] | None:
+    """Return ``vm``'s next transition or timer as ``(when, event)``; ``None`` if terminated."""
+    if vm.state == "TERMINATED":
+        return None
+    scale = timing.policy_time_scale
+    policy = vm.config.get("idlePolicy")
+    events: list[tuple[float, str]] = []
+    if vm.state in ("PENDING", "SUSPENDING", "TERMINATING") and vm.state_until is not None:
+        events.append((vm.state_until, "phase"))
+    if vm.state != "TERMINATING":
+        max_deadline = vm.started_at + vm.config["maximumDurationInSeconds"] * scale
+        events.append((max_deadline, "expire"))
+    if policy is not None and vm.state == "RUNNING":
+        events.append((vm.active_since + policy["maxIdleDurationSeconds"] * scale, "idle"))
+    if policy is not None and vm.state == "SUSPENDED":
+        events.append((vm.state_since + policy["suspendedDurationSeconds"] * scale, "expire"))
+    return min(events, key=lambda e: e[0])
+
+
+def _vm_due(vm: Microvm, now: float, timing: Timing) -> float | None:
+    """Return the queue time of ``vm``: no later than anything that can next happen to it.
+
+    :func:`record_traffic` may resume a SUSPENDED MicroVM with ``autoResumeEnabled``
+    without passing by the queue; the idle timer it starts cannot fire before
+    ``now + maxIdleDurationSeconds``, so such a MicroVM is queued no later than that.
+    """
+    event = _next_event(vm, timing)
+    due = None if event is None else event[0]
+    policy = vm.config.get("idlePolicy")
+    if vm.state == "SUSPENDED" and policy is not None and policy.get("autoResumeEnabled"):
+        bound = now + policy["maxIdleDurationSeconds"] * timing.policy_time_scale
+        due = bound if due is None else min(due, bound)
+    return due
+
+
+def _queue_all(part: Partition) -> DueQueue:
+    # Due times depend on the backend's timing, which a partition does not know: every
+    # live MicroVM is visited on the first settle and queued properly from there.
+    queue = DueQueue()
+    for vm in part.microvms.values():
+        if vm.state != "TERMINATED":
+            queue.push(float("-inf"), vm.microvm_id)
+    return queue
+
+
+_QUEUES = PartitionQueues(_queue_all)
+
+
+def _track(env: Env, vm: Microvm) -> None:
+    """Queue ``vm`` after an operation changed its state or timers."""
+    _QUEUES.get(env.part).push(_vm_due(vm, env.now, env.timing), vm.microvm_id)
 
 
 def settle_microvm(vm: Microvm, now: float, timing: Timing) -> None:
     """Apply ``vm``'s due transitions in time order."""
-    scale = timing.policy_time_scale
-    policy = vm.config.get("idlePolicy")
-    max_deadline = vm.started_at + vm.config["maximumDurationInSeconds"] * scale
-    while vm.state != "TERMINATED":
-        events: list[tuple[float, str]] = []
-        if vm.state in ("PENDING", "SUSPENDING", "TERMINATING") and vm.state_until is not None:
-            events.append((vm.state_until, "phase"))
-        if vm.state != "TERMINATING":
-            events.append((max_deadline, "expire"))
-        if policy is not None and vm.state == "RUNNING":
-            events.append((vm.active_since + policy["maxIdleDurationSeconds"] * scale, "idle"))
-        if policy is not None and vm.state == "SUSPENDED":
-            events.append((vm.state_since + policy["suspendedDurationSeconds"] * scale, "expire"))
-        when, event = min(events, key=lambda e: e[0])
+    while (found := _next_event(vm, timing)) is not None:
+        when, event = found
         if when > now:
             return
         if event == "phase":
@@ -301,6 +354,7 @@ def run_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
         active_since=env.now,
     )
     env.part.microvms[vm.microvm_id] = vm
+    _track(env, vm)
     body = _microvm_body(vm)
     remember(env, "RunMicrovm", params, body)
     return body
@@ -337,6 +391,7 @@ def suspend_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     if vm.state == "RUNNING":
         _enter(vm, "SUSPENDING", env.now, env.now + env.timing.microvm_suspend)
         settle_microvm(vm, env.now, env.timing)
+        _track(env, vm)
         return {}
     if vm.state == "SUSPENDED" and env.config.suspend_when_suspended == "ok":
         return {}
@@ -351,6 +406,7 @@ def resume_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     if vm.state == "SUSPENDED":
         _enter(vm, "RUNNING", env.now, None)
         vm.active_since = env.now
+        _track(env, vm)
         return {}
     if vm.state == "RUNNING" and env.config.resume_when_running == "ok":
         return {}
@@ -363,6 +419,7 @@ def terminate_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     if vm.state not in ("TERMINATING", "TERMINATED"):
         _enter(vm, "TERMINATING", env.now, env.now + env.timing.microvm_terminate)
         settle_microvm(vm, env.now, env.timing)
+        _track(env, vm)
     return {}
 
 
