@@ -145,8 +145,8 @@ def test_state_file_keeps_everything_and_builds_finish_after_a_restart(tmp_path:
     assert json.loads(state.read_text())["format"] == "microvm-sdk-local-backend"
 
     with LocalServer(profile="manual", state_file=state) as server, sdk_client(server) as client:
-        # (The restored clock should be the saved manual one; see the xfail test below.)
-        assert server.clock.now() >= saved_now
+        assert server.clock.mode == "manual"
+        assert server.clock.now() == saved_now
         assert snapshot(client) == before
         image = before["images"]
         assert image["done"]["image"].state is models.MicrovmImageState.UPDATED
@@ -174,12 +174,6 @@ def test_state_file_keeps_everything_and_builds_finish_after_a_restart(tmp_path:
         assert len(list(client.paginate_list_microvms().items())) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator bug: a manual-profile server restored from its state file gets a "
-    "real-time clock (the server asks Backend.from_json for the 'realistic' profile, and "
-    "from_json swaps the saved manual clock for a real one)",
-)
 def test_a_restored_manual_server_keeps_its_manual_clock(tmp_path: Path) -> None:
     state = tmp_path / "manual.json"
     with LocalServer(profile="manual", state_file=state) as server, sdk_client(server) as client:

@@ -339,9 +339,17 @@ def remember(env: Env, operation: str, params: Mapping[str, Any], response: dict
     if not token:
         return
     ttl = env.config.client_token_ttl
-    for stale in [k for k, r in env.part.tokens.items() if env.now - r.created_at > ttl]:
-        del env.part.tokens[stale]
-    env.part.tokens[f"{operation}\n{token}"] = TokenRecord(
+    tokens = env.part.tokens
+    # Tokens are kept in the order they were remembered, so the expired ones are at the
+    # front: drop them from there instead of scanning every token on every call.
+    while tokens:
+        oldest = next(iter(tokens))
+        if env.now - tokens[oldest].created_at <= ttl:
+            break
+        del tokens[oldest]
+    key = f"{operation}\n{token}"
+    tokens.pop(key, None)
+    tokens[key] = TokenRecord(
         fingerprint=_fingerprint(operation, params),
         created_at=env.now,
         response=copy.deepcopy(response),

@@ -27,7 +27,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 import attrs
 
@@ -50,6 +50,22 @@ _MAX_BODY = 16 * 1024 * 1024
 _IDLE_TIMEOUT = 300.0
 _SAVE_DELAY = 0.2
 _PROFILES = ("fast", "realistic", "manual")
+
+
+class Credentials(TypedDict):
+    """What :attr:`LocalServer.credentials` holds: keys and region, as boto3 takes them."""
+
+    aws_access_key_id: str
+    aws_secret_access_key: str
+    region_name: str
+
+
+class ClientKwargs(Credentials):
+    """What :attr:`LocalServer.client_kwargs` holds: ``Client(**server.client_kwargs)``."""
+
+    endpoint_url: str
+
+
 _JSON = "application/json"
 # The member of a create's response naming the new resource, for the not-found window.
 _CREATED_ID = {"CreateMicrovmImage": "imageArn", "RunMicrovm": "microvmId"}
@@ -497,7 +513,7 @@ class LocalServer:
         return self._profile
 
     @property
-    def credentials(self) -> dict[str, str]:
+    def credentials(self) -> Credentials:
         """Keyword arguments for ``boto3.client`` / ``boto3.Session``: keys and region."""
         return {
             "aws_access_key_id": self._access_key,
@@ -506,9 +522,15 @@ class LocalServer:
         }
 
     @property
-    def client_kwargs(self) -> dict[str, str]:
+    def client_kwargs(self) -> ClientKwargs:
         """:attr:`credentials` plus ``endpoint_url``: everything ``boto3.client`` needs."""
-        return {"endpoint_url": self.endpoint_url, **self.credentials}
+        credentials = self.credentials
+        return {
+            "endpoint_url": self.endpoint_url,
+            "aws_access_key_id": credentials["aws_access_key_id"],
+            "aws_secret_access_key": credentials["aws_secret_access_key"],
+            "region_name": credentials["region_name"],
+        }
 
     @property
     def faults(self) -> FaultInjector:
@@ -602,12 +624,6 @@ class LocalServer:
             "account_id": self._account_id,
             "live_fidelity": self._live_fidelity,
         }
-        if self._profile == "manual":
-            # A clock that stands still until advanced, over the realistic durations.
-            from microvm_sdk.local._clock import VirtualClock
-
-            wanted["profile"] = "realistic"
-            wanted["clock"] = VirtualClock.manual()
         try:
             parameters = inspect.signature(factory).parameters
         except (TypeError, ValueError):
