@@ -194,7 +194,10 @@ class RestJsonProtocol:
             message = message or (
                 f"HTTP {response.status} with a non-JSON body: {_excerpt(response.body)!r}"
             )
-            return UnknownServiceError(message, **options)
+            if shape is None or shape.cls is None:
+                return UnknownServiceError(message, **options)
+            # The header names a modeled error: raise its class (members from headers).
+            body = {}
         if shape is None or shape.cls is None:
             return UnknownServiceError(message or f"HTTP {response.status}", **options)
         fields = self._error_fields(shape, body, headers)
