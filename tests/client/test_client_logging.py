@@ -113,14 +113,6 @@ def test_no_secrets_in_sdk_debug_logs(
     _assert_no_secrets(everything_logged(caplog), authorizations)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "signing goes through botocore's SigV4Auth, whose 'botocore.auth' logger writes the "
-        "canonical request (with the X-Amz-Security-Token value) and the signature at DEBUG; "
-        "with the root logger at DEBUG the session token and signatures reach the logs"
-    ),
-)
 def test_no_secrets_in_any_debug_logs(
     make_client: ClientFactory, server: ReplayServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -148,7 +148,9 @@ def _botocore_classes() -> tuple[Any, Any]:
     import hmac
     from hashlib import sha256
 
-    from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
+    import botocore.auth as botocore_auth  # type: ignore[import-untyped]
+    from botocore.auth import SigV4Auth
+    from botocore.exceptions import NoCredentialsError  # type: ignore[import-untyped]
     from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 
     class _Request(AWSRequest):  # type: ignore[misc]
@@ -164,6 +166,20 @@ def _botocore_classes() -> tuple[Any, Any]:
         ) -> None:
             super().__init__(credentials, service_name, region_name)
             self._signer = signer
+
+        def add_auth(self, request: Any) -> None:
+            # botocore's add_auth, step for step, without its DEBUG log lines: they write
+            # the canonical request (with X-Amz-Security-Token) and the signature to the
+            # "botocore.auth" logger, and nothing sensitive may reach a log.
+            if self.credentials is None:
+                raise NoCredentialsError()
+            request.context["timestamp"] = botocore_auth.get_current_datetime().strftime(
+                botocore_auth.SIGV4_TIMESTAMP
+            )
+            self._modify_request_before_signing(request)
+            canonical_request = self.canonical_request(request)
+            string_to_sign = self.string_to_sign(request, canonical_request)
+            self._inject_signature_to_request(request, self.signature(string_to_sign, request))
 
         def headers_to_sign(self, request: Any) -> Any:
             # Called twice per signature on unchanged headers; compute it once.
