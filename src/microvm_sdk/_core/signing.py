@@ -150,8 +150,8 @@ def _botocore_classes() -> tuple[Any, Any]:
 
     import botocore.auth as botocore_auth  # type: ignore[import-untyped]
     from botocore.auth import SigV4Auth
-    from botocore.exceptions import NoCredentialsError  # type: ignore[import-untyped]
     from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
+    from botocore.exceptions import NoCredentialsError  # type: ignore[import-untyped]
 
     class _Request(AWSRequest):  # type: ignore[misc]
         @property
