@@ -1,0 +1,38 @@
+"""Suite-wide settings: Hypothesis profiles, the ``slow`` marker, folders not to collect.
+
+Hypothesis profiles (choose with ``HYPOTHESIS_PROFILE``; ``ci`` is the default when the
+``CI`` environment variable is set):
+
+- ``default``: 60 examples per property, derandomized, so a run is reproducible;
+- ``ci``: 100 examples per property, derandomized;
+- ``explore``: 1000 random examples per property, for hunting bugs locally.
+
+``tests/typing`` holds files that ``mypy --strict`` checks and that are never run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+collect_ignore = ["typing"]
+
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("default", max_examples=60, derandomize=True, **_COMMON)
+settings.register_profile("ci", max_examples=100, derandomize=True, **_COMMON)
+settings.register_profile("explore", max_examples=1000, **_COMMON)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: builds a wheel and a virtualenv (about a minute; needs PyPI)"
+    )
