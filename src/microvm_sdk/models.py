@@ -388,13 +388,9 @@ class CreateMicrovmImageRequest:
     KMS) key that encrypts the contents and metadata of your MicroVM image version. You must
     have permission to use the key. Specify the key in one of the following formats:
 
-    -
+    - Key ARN
 
-    Key ARN
-
-    -
-
-    Alias ARN
+    - Alias ARN
 
     If you don't specify a key, your MicroVM image version uses an Amazon Web Services owned
     key.
@@ -1840,13 +1836,9 @@ class UpdateMicrovmImageRequest:
     KMS) key that encrypts the contents and metadata of your MicroVM image version. You must
     have permission to use the key. Specify the key in one of the following formats:
 
-    -
+    - Key ARN
 
-    Key ARN
-
-    -
-
-    Alias ARN
+    - Alias ARN
 
     If you don't specify a key, your MicroVM image version uses an Amazon Web Services owned
     key.

@@ -6,6 +6,7 @@ import html.parser
 import re
 import textwrap
 
+_PREFIXES = {"-", "Note:"}
 _BLOCKS = {"p", "ul", "ol", "note", "important", "para", "dl"}
 
 
@@ -15,13 +16,20 @@ class _Collector(html.parser.HTMLParser):
         self.paragraphs: list[str] = []
         self.current: list[str] = []
         self.href: str | None = None
+        self.pending = ""
         self.link_text: list[str] = []
 
     def flush(self) -> None:
         text = re.sub(r"\s+", " ", "".join(self.current)).strip()
-        if text:
-            self.paragraphs.append(text)
         self.current = []
+        if text in _PREFIXES:
+            # A list item or note whose text sits in a nested block (<li><p>...</p>):
+            # keep its prefix for that block's paragraph.
+            self.pending = text + " "
+            return
+        if text:
+            self.paragraphs.append(self.pending + text)
+            self.pending = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCKS:

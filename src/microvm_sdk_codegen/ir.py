@@ -166,13 +166,16 @@ def _build(
     taken = set(raw_shapes)
     shapes: dict[str, ShapeIR] = {}
     for shape_name in sorted(raw_shapes):
-        shapes[shape_name] = _shape(
-            shape_name,
-            raw_shapes[shape_name],
-            shape_patches.get(shape_name, {}),
-            name_overrides,
-            taken,
-        )
+        try:
+            shapes[shape_name] = _shape(
+                shape_name,
+                raw_shapes[shape_name],
+                shape_patches.get(shape_name, {}),
+                name_overrides,
+                taken,
+            )
+        except ValueError as exc:  # a naming rule could not produce a free name
+            raise ModelError(str(exc)) from exc
         if shapes[shape_name].unknown_class:
             taken.add(shapes[shape_name].unknown_class or "")
         for member in shapes[shape_name].members:
@@ -287,6 +290,16 @@ def _shape(
                 f"both become {member.name!r}; add a python_names override"
             )
         seen[member.name] = member.model_name
+    if raw.get("enum"):
+        by_name: dict[str, str] = {}
+        for value in raw["enum"]:
+            python_name = naming.enum_member_name(value)
+            if python_name in by_name:
+                raise ModelError(
+                    f"enum {name}: values {by_name[python_name]!r} and {value!r} "
+                    f"both become {python_name}"
+                )
+            by_name[python_name] = value
     error = None
     if raw.get("exception"):
         err = raw.get("error", {})

@@ -249,11 +249,6 @@ def test_paginators_with_several_tokens_are_refused(tmp_path: Path) -> None:
         ir.load(folder, "pag")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="enum values whose Python names collide ('fast-start', 'FAST_START' -> FAST_START) "
-    "are not refused by the generator: render_models emits both and the module fails at import",
-)
 def test_enum_member_name_collision_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ir.ModelError):
         render_models.render(load(tmp_path, "enum_collision"))
@@ -334,12 +329,6 @@ def test_html_documentation_becomes_plain_text() -> None:
     assert to_text(None) == "" and to_text("") == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs.to_text flushes the bullet/Note prefix as its own paragraph when the item "
-    "starts with a block tag: '<li> <p>Key ARN</p> </li>' becomes '-' + 'Key ARN' "
-    "(visible in models.py, the kms_key_identifier docstrings)",
-)
 @pytest.mark.parametrize(
     ("html", "text"),
     [

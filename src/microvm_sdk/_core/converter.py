@@ -64,7 +64,7 @@ class _Invalid(ValueError):
 def _strict_str(value: Any, _: Any) -> str:
     if type(value) is str:
         return value
-    raise _Invalid(f"expected a string, got {value!r}")
+    raise _Invalid(f"expected a string, got {type(value).__name__}")
 
 
 def _strict_int(value: Any, _: Any) -> int:
@@ -72,25 +72,25 @@ def _strict_int(value: Any, _: Any) -> int:
         return value
     if type(value) is float and value.is_integer():
         return int(value)
-    raise _Invalid(f"expected an integer, got {value!r}")
+    raise _Invalid(f"expected an integer, got {type(value).__name__}")
 
 
 def _strict_float(value: Any, _: Any) -> float:
     if type(value) in (int, float):
         return float(value)
-    raise _Invalid(f"expected a number, got {value!r}")
+    raise _Invalid(f"expected a number, got {type(value).__name__}")
 
 
 def _strict_bool(value: Any, _: Any) -> bool:
     if type(value) is bool:
         return value
-    raise _Invalid(f"expected a boolean, got {value!r}")
+    raise _Invalid(f"expected a boolean, got {type(value).__name__}")
 
 
 def _structure_enum(value: Any, tp: type[ModelEnum]) -> ModelEnum:
     if type(value) is str:
         return tp(value)
-    raise _Invalid(f"expected a string for {tp.__name__}, got {value!r}")
+    raise _Invalid(f"expected a string for {tp.__name__}, got {type(value).__name__}")
 
 
 def _unstructure_enum(value: ModelEnum) -> str:
@@ -104,11 +104,11 @@ def _structure_timestamp(value: Any, _: Any) -> datetime.datetime:
         try:
             parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise _Invalid(f"expected a timestamp, got {value!r}") from None
+            raise _Invalid("expected a timestamp, got a string that is not ISO 8601") from None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=datetime.UTC)
         return parsed.astimezone(datetime.UTC)
-    raise _Invalid(f"expected a timestamp, got {value!r}")
+    raise _Invalid(f"expected a timestamp, got {type(value).__name__}")
 
 
 def _unstructure_timestamp(value: datetime.datetime) -> float | int:
@@ -123,7 +123,7 @@ def _unstructure_timestamp(value: datetime.datetime) -> float | int:
 
 def _structure_blob(value: Any, _: Any) -> bytes:
     if not isinstance(value, str):
-        raise _Invalid(f"expected base64 text, got {value!r}")
+        raise _Invalid(f"expected base64 text, got {type(value).__name__}")
     try:
         return base64.b64decode(value, validate=True)
     except binascii.Error:
@@ -328,7 +328,9 @@ class WireConverter:
             return None
         info = self._unions[_union_members(tp)]  # type: ignore[index]
         if not isinstance(data, Mapping):
-            raise _Invalid(f"expected an object for union {info.shape.name}, got {data!r}")
+            raise _Invalid(
+                f"expected an object for union {info.shape.name}, got {type(data).__name__}"
+            )
         present = [(k, v) for k, v in data.items() if v is not None and k != "__type"]
         if len(present) != 1:
             raise _Invalid(f"union {info.shape.name} needs exactly one member, got {len(present)}")
