@@ -83,7 +83,6 @@ class BaseClient:
             ConfigurationError: No region is configured, or an option is invalid.
         """
         from microvm_sdk._core.aws_config import AwsSettings
-        from microvm_sdk._core.pipeline import ClientRuntime, TransportOptions
         from microvm_sdk.config import Config
 
         config = config or Config()
@@ -106,10 +105,31 @@ class BaseClient:
         if config.user_agent_extra:
             agent += " " + config.user_agent_extra
         self.config = config
-        self._runtime: ClientRuntime = ClientRuntime(
+        self._settings = settings
+        self._user_agent = agent
+        self._transport = transport
+        self._runtime_instance: ClientRuntime | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _runtime(self) -> ClientRuntime:
+        """The call machinery, built on first use so that construction stays cheap."""
+        runtime = self._runtime_instance
+        if runtime is None:
+            with self._lock:
+                runtime = self._runtime_instance
+                if runtime is None:
+                    runtime = self._runtime_instance = self._build_runtime()
+        return runtime
+
+    def _build_runtime(self) -> ClientRuntime:
+        from microvm_sdk._core.pipeline import ClientRuntime, TransportOptions
+
+        config = self.config
+        return ClientRuntime(
             schema=_load_schema,
-            settings=settings,
-            user_agent=agent,
+            settings=self._settings,
+            user_agent=self._user_agent,
             transport_options=TransportOptions(
                 connect_timeout=config.connect_timeout,
                 read_timeout=config.read_timeout,
@@ -118,16 +138,15 @@ class BaseClient:
                 client_cert=config.client_cert,
             ),
             unsigned=config.unsigned,
-            transport=transport,
+            transport=self._transport,
         )
-        self._lock = threading.Lock()
 
     # -- lifecycle --------------------------------------------------------------------
 
     @property
     def region(self) -> str:
         """The region requests are sent to."""
-        return self._runtime.settings.region
+        return self._settings.region
 
     @property
     def endpoint_url(self) -> str:
@@ -136,7 +155,9 @@ class BaseClient:
 
     def close(self) -> None:
         """Close pooled connections. The client reconnects if it is used again."""
-        self._runtime.close()
+        runtime = self._runtime_instance
+        if runtime is not None:
+            runtime.close()
 
     def __enter__(self) -> Self:
         return self

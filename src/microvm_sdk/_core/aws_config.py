@@ -26,12 +26,14 @@ import re
 import stat
 import threading
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
 from microvm_sdk._core.errors import ConfigurationError
+
+if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
+    from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
