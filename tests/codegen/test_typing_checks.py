@@ -39,6 +39,7 @@ def test_typing_files_pass_strict_mypy(cache_dir: Path) -> None:
     assert sorted(p.name for p in TYPING.glob("*.py")) == [
         "check_client_negatives.py",
         "check_client_types.py",
+        "check_every_operation.py",
     ]
 
 
