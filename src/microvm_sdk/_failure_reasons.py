@@ -61,8 +61,10 @@ def describer_for(waiter_name: str, client: BaseClient) -> Callable[[Any], str |
     if waiter_name in ("MicrovmImageCreated", "MicrovmImageUpdated"):
 
         def describe_image(output: Any) -> str | None:
+            # Only a failed build explains CREATE_FAILED/UPDATE_FAILED; when the waiter
+            # stops for another state (DELETING), an older failed version is unrelated.
             version = output.latest_failed_image_version
-            if not version:
+            if not version or output.state not in ("CREATE_FAILED", "UPDATE_FAILED"):
                 return None
             return _build_reasons(client, output.image_arn, version)
 
@@ -70,6 +72,8 @@ def describer_for(waiter_name: str, client: BaseClient) -> Callable[[Any], str |
     if waiter_name == "MicrovmImageVersionBuilt":
 
         def describe_version(output: Any) -> str | None:
+            if output.state != "FAILED":
+                return None
             return _build_reasons(client, output.image_arn, output.image_version)
 
         return describe_version

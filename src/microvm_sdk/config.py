@@ -11,6 +11,7 @@ config file the way boto3 resolves it. Derive a changed copy with ``attrs.evolve
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Literal
 
@@ -143,7 +144,12 @@ class Config:
 
 
 def _positive_number(field: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not value > 0
+        or not math.isfinite(value)
+    ):
         raise ConfigurationError(f"{field} must be a number of seconds > 0, got {value!r}")
 
 

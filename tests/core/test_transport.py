@@ -525,13 +525,27 @@ def test_reused_connection_dropped_at_request_time_is_retried_once(serve, transp
     # Answer the first request of each connection; close without answering on the next.
     server = serve(lambda req: ok(req) if req.index == 0 else CLOSE)
     t = transport()
-    assert t.send(post(server.url + "/1")).status == 200
-    assert t.send(post(server.url + "/2")).status == 200
+    assert t.send(get(server.url + "/1")).status == 200
+    assert t.send(get(server.url + "/2")).status == 200
     seen = server.requests_seen()
     assert [(r.conn_no, r.index, r.target) for r in seen] == [
         (1, 0, "/1"),
         (1, 1, "/2"),
         (2, 0, "/2"),
+    ]
+
+
+def test_a_post_on_a_dropped_reused_connection_is_not_sent_again(serve, transport) -> None:
+    # The server may have acted on the POST before the connection died: the transport
+    # reports it, and only the retry layer (which counts attempts) may send it again.
+    server = serve(lambda req: ok(req) if req.index == 0 else CLOSE)
+    t = transport()
+    assert t.send(post(server.url + "/1")).status == 200
+    with pytest.raises(errors.ConnectionError, match="closed before a response"):
+        t.send(post(server.url + "/2"))
+    assert [(r.conn_no, r.index, r.target) for r in server.requests_seen()] == [
+        (1, 0, "/1"),
+        (1, 1, "/2"),
     ]
 
 

@@ -556,6 +556,12 @@ def _checked_url(url: str, source: str) -> str:
         raise ConfigurationError(
             f"endpoint URL {url!r} (from {source}) is not a valid http:// or https:// URL"
         )
+    if "@" in parts.netloc:
+        # A user name or password in the URL would not be used (requests are signed with
+        # AWS credentials) and would show up wherever the URL is printed.
+        raise ConfigurationError(
+            f"endpoint URL from {source} must not contain user information (user:password@)"
+        )
     return url
 
 

@@ -98,16 +98,21 @@ def _unstructure_enum(value: ModelEnum) -> str:
 
 
 def _structure_timestamp(value: Any, _: Any) -> datetime.datetime:
-    if type(value) in (int, float):
-        return _EPOCH + datetime.timedelta(seconds=value)
-    if isinstance(value, str):
-        try:
-            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise _Invalid("expected a timestamp, got a string that is not ISO 8601") from None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=datetime.UTC)
-        return parsed.astimezone(datetime.UTC)
+    try:
+        if type(value) in (int, float):
+            return _EPOCH + datetime.timedelta(seconds=value)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise _Invalid("expected a timestamp, got a string that is not ISO 8601") from None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=datetime.UTC)
+            return parsed.astimezone(datetime.UTC)
+    except (OverflowError, ValueError) as exc:  # out of datetime's range, inf, nan
+        if isinstance(exc, _Invalid):
+            raise
+        raise _Invalid("timestamp out of range") from None
     raise _Invalid(f"expected a timestamp, got {type(value).__name__}")
 
 
@@ -178,7 +183,7 @@ class WireConverter:
         """
         try:
             return self._converter.structure(data, cls)
-        except (_Invalid, KeyError, TypeError, ValueError, AttributeError):
+        except (_Invalid, KeyError, TypeError, ValueError, AttributeError, OverflowError):
             pass
         shape = self._shape_by_class.get(cls)
         if shape is None or not isinstance(data, Mapping):
@@ -186,7 +191,7 @@ class WireConverter:
         repaired = self._repair(data, shape, cls.__name__)
         try:
             return self._converter.structure(repaired, cls)
-        except (_Invalid, KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (_Invalid, KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise DeserializationError(
                 f"cannot read the response as {cls.__name__}: {exc}"
             ) from exc
@@ -214,7 +219,14 @@ class WireConverter:
                 continue
             try:
                 kwargs[member.name] = self.value_from_wire(raw, member.target)
-            except (_Invalid, KeyError, TypeError, ValueError, AttributeError) as exc:
+            except (
+                _Invalid,
+                KeyError,
+                TypeError,
+                ValueError,
+                AttributeError,
+                OverflowError,
+            ) as exc:
                 detail = f"missing member {exc}" if isinstance(exc, KeyError) else str(exc)
                 problems.append(f"{member.name}: {detail}")
         if problems:

@@ -27,7 +27,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from microvm_sdk._core.errors import PaginationError
+from microvm_sdk._core.errors import PaginationError, ParamValidationError
 
 __all__ = ["Paginator", "decode_resume_token", "encode_resume_token"]
 
@@ -70,7 +70,7 @@ def decode_resume_token(token: str) -> tuple[str | None, int]:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         value = json.loads(raw)
     except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"malformed resume token: {token!r}") from exc
+        raise ParamValidationError([f"starting_token: malformed resume token {token!r}"]) from exc
     if (
         isinstance(value, list)
         and len(value) == 2
@@ -79,7 +79,7 @@ def decode_resume_token(token: str) -> tuple[str | None, int]:
         and value[1] >= 0
     ):
         return value[0], value[1]
-    raise ValueError(f"malformed resume token: {token!r}")
+    raise ParamValidationError([f"starting_token: malformed resume token {token!r}"])
 
 
 @attrs.frozen(slots=True)
@@ -144,7 +144,7 @@ class Paginator(Generic[PageT, ItemT]):
         starting_token: str | None = None,
     ) -> None:
         if max_items is not None and max_items < 0:
-            raise ValueError(f"max_items must be >= 0, got {max_items}")
+            raise ParamValidationError([f"max_items: must be >= 0, got {max_items}"])
         self._fetch = fetch
         self._get_token = get_token
         self._get_items = get_items

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -218,7 +219,8 @@ class RestJsonProtocol:
                 raw: Any = headers.get(member.wire_name.lower())
                 target = self.schema.shapes[member.target]
                 if raw is not None and target.kind in ("integer", "long"):
-                    raw = int(raw) if raw.strip().lstrip("-").isdigit() else None
+                    digits = raw.strip().lstrip("-")
+                    raw = int(raw) if digits.isascii() and digits.isdigit() else None
             else:
                 raw = body.get(member.wire_name)
             if raw is None:
@@ -235,7 +237,7 @@ def _json_body(body: bytes) -> dict[str, Any] | None:
         return {}
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -247,21 +249,29 @@ def _excerpt(body: bytes) -> str:
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the service asked to wait: ``x-amz-retry-after`` (ms) or ``Retry-After``.
+
+    Malformed values are ignored rather than allowed to break error handling.
+    """
     millis = headers.get("x-amz-retry-after")
     if millis is not None:
         try:
             return max(0.0, int(millis) / 1000.0)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     seconds = headers.get("retry-after")
-    if seconds is not None:
-        try:
-            return max(0.0, float(seconds))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(seconds)
-            except (TypeError, ValueError):
-                return None
-            delta = (when - datetime.datetime.now(datetime.UTC)).total_seconds()
-            return max(0.0, delta)
-    return None
+    if seconds is None:
+        return None
+    try:
+        value = float(seconds)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, value) if math.isfinite(value) else None
+    try:
+        when = email.utils.parsedate_to_datetime(seconds)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if when.tzinfo is None:  # asctime and "-0000" dates carry no zone: they are UTC
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())

@@ -222,9 +222,18 @@ def _redact(url: str) -> str:
     return f"{scheme}{sep}{user}:***@{hostpart}"
 
 
+#: Methods safe to send again after a reused connection died before any response byte.
+_RESENDABLE = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
 def _public_url(url: str) -> str:
-    """Return ``url`` without its query string (which may carry tokens), for messages."""
-    return url.split("?", 1)[0].split("#", 1)[0]
+    """Return ``url`` without query string or user info (either may carry secrets)."""
+    url = url.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        host, slash, path = rest.partition("/")
+        url = f"{scheme}://{host.rpartition('@')[2]}{slash}{path}"
+    return url
 
 
 def proxies_from_environment(url: str) -> dict[str, str]:
@@ -418,7 +427,8 @@ class HttpClientTransport:
             target = url[slash:]
         else:
             route, target = self._resolve(url)
-        head_only = request.method == "HEAD"
+        method = request.method
+        head_only = method == "HEAD"
         data, tail = self._serialize(request, route, target)
 
         conn: _Connection | None = None
@@ -439,7 +449,9 @@ class HttpClientTransport:
                 break
             except _NoResponseError as exc:
                 conn.close()
-                if not reused:
+                if not reused or method not in _RESENDABLE:
+                    # A POST may have been processed before the connection died: leave the
+                    # decision to the retry layer, which counts the attempt.
                     raise _errors.ConnectionError(
                         f"connection to {_public_url(url)} closed before a response: {exc}",
                         url=_public_url(url),

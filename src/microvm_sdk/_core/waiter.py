@@ -44,6 +44,7 @@ import attrs
 
 from microvm_sdk._core.errors import (
     MicrovmError,
+    ParamValidationError,
     ServiceError,
     TransportError,
     WaiterFailureError,
@@ -263,13 +264,13 @@ def wait(
     lo = spec.default_min_delay if min_delay is None else min_delay
     hi = spec.default_max_delay if max_delay is None else max_delay
     if lo < 0:
-        raise ValueError(f"min_delay must be >= 0, got {lo}")
+        raise ParamValidationError([f"min_delay: must be >= 0, got {lo}"])
     if hi < lo:
         if max_delay is not None:
-            raise ValueError(f"max_delay ({hi}) must be >= min_delay ({lo})")
+            raise ParamValidationError([f"max_delay: {hi} must be >= min_delay {lo}"])
         hi = lo
     if max_attempts is not None and max_attempts < 1:
-        raise ValueError(f"max_attempts must be >= 1, got {max_attempts}")
+        raise ParamValidationError([f"max_attempts: must be >= 1, got {max_attempts}"])
     budget = spec.default_timeout if timeout is None else timeout
     grace = spec.not_found_grace if not_found_grace is None else not_found_grace
     state_path = spec.state_path
@@ -359,8 +360,11 @@ def wait(
 
 def _backoff(attempt: int, lo: float, hi: float, random: Callable[[], float]) -> float:
     """Smithy's waiter delay after poll number ``attempt``: jittered in ``[lo, cap]``."""
-    cap = min(hi, lo * 2.0 ** min(attempt - 1, 64))
-    return lo + random() * (cap - lo)
+    # With min_delay 0 the doubling would stay at 0 for ever: grow from 1 s (or max_delay
+    # if smaller) instead, so "start at once, back off to max_delay" does back off.
+    base = lo if lo > 0 else min(hi, 1.0)
+    cap = min(hi, base * 2.0 ** min(attempt - 1, 64))
+    return lo + random() * max(0.0, cap - lo)
 
 
 def _tolerated(
