@@ -138,7 +138,7 @@ class Client(BaseClient):
             kms_key_identifier: The customer managed Amazon Web Services Key Management Service
                 (Amazon Web Services KMS) key that encrypts the contents and metadata of your
                 MicroVM image version. You must have permission to use the key. Specify the key
-                in one of the following formats:
+                in one of the following formats: Key ARN; Alias ARN.
             tags: A set of key-value pairs that you can attach to the resource. Use tags to
                 categorize resources for cost allocation, access control (ABAC), and
                 organization.
@@ -1094,7 +1094,7 @@ class Client(BaseClient):
             kms_key_identifier: The customer managed Amazon Web Services Key Management Service
                 (Amazon Web Services KMS) key that encrypts the contents and metadata of your
                 MicroVM image version. You must have permission to use the key. Specify the key
-                in one of the following formats:
+                in one of the following formats: Key ARN; Alias ARN.
             client_token: A unique, case-sensitive identifier you provide to ensure the
                 idempotency of the request. A UUID is generated when omitted and reused on every
                 retry of this call; pass your own to make retries of your own idempotent.

@@ -43,7 +43,14 @@ def _wrap(text: str, indent: str) -> str:
 
 
 def _first_paragraph(text: str) -> str:
-    return " ".join(text.split("\n\n", maxsplit=1)[0].split())
+    """The first paragraph on one line; a paragraph that announces a list keeps the list."""
+    paragraphs = text.split("\n\n")
+    first = " ".join(paragraphs[0].split())
+    if first.endswith(":"):
+        items = [" ".join(p.split())[2:] for p in paragraphs[1:] if p.startswith("- ")]
+        if items:
+            first += " " + "; ".join(items) + "."
+    return first
 
 
 def _params(service: ServiceIR, members: list[MemberIR]) -> str:
