@@ -10,55 +10,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend_support import (
+    ACCOUNT,
+    BASE,
+    BUILT,
+    REGION,
+    ROLE,
+    T0,
+    TIMING,
+    call,
+    fails,
+    new_backend,
+)
 
 from microvm_sdk.local import _backend as backend_module
 from microvm_sdk.local._backend import Backend
 from microvm_sdk.local._backend_config import BehaviourConfig, BuildRule
 from microvm_sdk.local._clock import VirtualClock
-from microvm_sdk.local._errors import EmulatedError, RequestContext
-from microvm_sdk.local._timing import Timing
+from microvm_sdk.local._errors import RequestContext
 
-REGION = "us-east-1"
-ACCOUNT = "000000000000"
-CTX = RequestContext(region=REGION, account_id=ACCOUNT, request_id="req-1", access_key="AKID")
-BASE = f"arn:aws:lambda:{REGION}:aws:microvm-image:al2023-1"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/build"
 EGRESS = f"arn:aws:lambda:{REGION}:aws:network-connector:aws-network-connector:INTERNET_EGRESS"
-T0 = 1_790_000_000.0
-# Build timeline: PENDING until +10, IN_PROGRESS, builds done at +110, version at +115,
-# image at +120.
-TIMING = Timing(
-    build_queue=10,
-    build_run=100,
-    version_settle=5,
-    image_settle=5,
-    image_delete_drain=20,
-    version_delete_drain=10,
-    microvm_start=3,
-    microvm_suspend=2,
-    microvm_terminate=2,
-)
-BUILT = 120.0
 MODEL = (
     Path(__file__).resolve().parents[2] / "service-model/lambda-microvms/2025-09-09/service-2.json"
 )
 
 
 def make(**kwargs: Any) -> tuple[Backend, VirtualClock]:
-    clock = VirtualClock.manual(start=T0)
-    kwargs.setdefault("profile", TIMING)
     kwargs.setdefault("random_seed", 7)
-    return Backend(clock=clock, **kwargs), clock
-
-
-def call(backend: Backend, operation: str, **params: Any) -> Any:
-    return backend.handle(operation, params, CTX)
-
-
-def fails(backend: Backend, operation: str, **params: Any) -> EmulatedError:
-    with pytest.raises(EmulatedError) as info:
-        backend.handle(operation, params, CTX)
-    return info.value
+    return new_backend(**kwargs)
 
 
 def create(

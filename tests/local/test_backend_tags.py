@@ -4,35 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
+from backend_support import ACCOUNT, BASE, REGION, ROLE, call, fails, new_backend
 
 from microvm_sdk.local._backend import Backend
 from microvm_sdk.local._backend_config import BehaviourConfig
 from microvm_sdk.local._clock import VirtualClock
-from microvm_sdk.local._errors import EmulatedError, RequestContext
-
-REGION = "us-east-1"
-ACCOUNT = "000000000000"
-CTX = RequestContext(region=REGION, account_id=ACCOUNT, request_id="req-1", access_key="AKID")
-BASE = f"arn:aws:lambda:{REGION}:aws:microvm-image:al2023-1"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/build"
-T0 = 1_790_000_000.0
 
 
 def make(**kwargs: Any) -> tuple[Backend, VirtualClock]:
-    clock = VirtualClock.manual(start=T0)
     kwargs.setdefault("profile", "instant")
-    return Backend(clock=clock, **kwargs), clock
-
-
-def call(backend: Backend, operation: str, **params: Any) -> Any:
-    return backend.handle(operation, params, CTX)
-
-
-def fails(backend: Backend, operation: str, **params: Any) -> EmulatedError:
-    with pytest.raises(EmulatedError) as info:
-        backend.handle(operation, params, CTX)
-    return info.value
+    return new_backend(**kwargs)
 
 
 def create(backend: Backend, name: str = "img", **extra: Any) -> str:
