@@ -103,19 +103,23 @@ def test_create_answers_creating_with_the_recorded_defaults() -> None:
     assert body["egressNetworkConnectors"] == [EGRESS]
     assert body["resources"] == [{"minimumMemoryInMiB": 2048}]
     assert body["createdAt"] == body["updatedAt"] == T0
-    assert "latestActiveImageVersion" not in body  # null: omitted without live fidelity
-    assert "id" not in body and "tags" not in body
-
-
-def test_create_in_live_fidelity_sends_nulls_and_unmodeled_members() -> None:
-    backend, _ = make(live_fidelity=True)
-    body = create(backend)
+    # The live shape (the default): nulls and unmodeled members as the service sends them.
     assert body["latestActiveImageVersion"] is None
     assert body["latestFailedImageVersion"] is None
     assert body["tags"] is None
     assert body["buildPhaseOverrides"] is None and body["roleConfiguration"] is None
     assert re.fullmatch(r"[0-9a-f-]{36}", body["id"])
     assert "kmsKeyIdentifier" not in body  # the live service omits it when unset
+    assert list(body) == sorted(body)  # in the order recorded bodies show
+
+
+def test_create_in_the_model_shape_leaves_out_nulls_and_unmodeled_members() -> None:
+    backend, _ = make(live_fidelity=False)
+    body = create(backend)
+    assert body["state"] == "CREATING" and body["baseImageVersion"] == "1.0"
+    assert "latestActiveImageVersion" not in body
+    assert "id" not in body and "tags" not in body and "buildPhaseOverrides" not in body
+    assert None not in body.values()
 
 
 def test_full_lifecycle_shows_each_transition_in_order() -> None:
@@ -223,7 +227,7 @@ def test_build_filters_and_unknown_build() -> None:
         maxResults=1,
         nextToken=page["nextToken"],
     )
-    assert rest["items"][0]["chipsetGeneration"] == "3" and "nextToken" not in rest
+    assert rest["items"][0]["chipsetGeneration"] == "3" and rest["nextToken"] is None
 
 
 # ------------------------------------------------------------------- build outcomes
@@ -830,7 +834,7 @@ def test_deleting_the_active_version_repoints_latest_active() -> None:
     call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
     clock.advance(10)
     image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
-    assert "latestActiveImageVersion" not in image
+    assert image["latestActiveImageVersion"] is None
     assert update(backend, arn)["imageVersion"] == "2.0"  # numbers are never reused
 
 
@@ -983,9 +987,9 @@ def test_thread_safety_smoke(monkeypatch: pytest.MonkeyPatch) -> None:
             overlaps.append(inside[0])
         return real_env(self, account_id, region)
 
-    def render(body: Any, live: bool) -> Any:
+    def render(operation: str, body: Any, shape: str) -> Any:
         inside[0] -= 1
-        return real_render(body, live)
+        return real_render(operation, body, shape)
 
     monkeypatch.setattr(Backend, "_env", env)
     monkeypatch.setattr(backend_module, "render", render)

@@ -313,8 +313,6 @@ def _image_response(env: Env, image: Image, version: Version, *, create: bool) -
     body["updatedAt"] = ts(image.updated_at)
     body["imageVersion"] = version.version
     body["id"] = image.image_id
-    body["buildPhaseOverrides"] = None
-    body["roleConfiguration"] = None
     return body
 
 
@@ -340,7 +338,6 @@ def _version_body(image: Image, version: Version) -> dict[str, Any]:
         "createdAt": ts(version.created_at),
         "updatedAt": ts(version.updated_at),
         "stateReason": version.state_reason,
-        "tags": None,
         "versionStateTimeBucket": version_bucket(version.state, version.state_entered_at),
     }
 
@@ -356,7 +353,6 @@ def _build_summary(image: Image, version: Version, build: Build) -> dict[str, An
         "chipsetGeneration": build.generation,
         "stateReason": build.state_reason,
         "createdAt": ts(build.created_at),
-        "terminationReasonCode": None,
     }
 
 
@@ -416,8 +412,6 @@ def _build_config(env: Env, params: Mapping[str, Any]) -> dict[str, Any]:
     built["baseImageVersion"] = resolved
     built["egressNetworkConnectors"] = list(egress)
     built["resources"] = copy.deepcopy(list(resources))
-    if built["kmsKeyIdentifier"] is None:
-        del built["kmsKeyIdentifier"]
     return built
 
 
@@ -786,7 +780,6 @@ def list_managed_microvm_image_versions(env: Env, params: dict[str, Any]) -> dic
                 "imageArn": identifier,
                 "imageVersion": version.version,
                 "status": version.status,
-                "supportedCpuConfigurations": None,
                 "createdAt": version.created_at,
                 "updatedAt": version.updated_at,
             },

@@ -183,10 +183,8 @@ def _microvm_body(vm: Microvm) -> dict[str, Any]:
         "stateReason": vm.state_reason,
         "ingressNetworkConnectors": list(config["ingressNetworkConnectors"]),
         "egressNetworkConnectors": list(config["egressNetworkConnectors"]),
-        "terminationReasonCode": None,
+        "kmsKeyIdentifier": config.get("kmsKeyIdentifier"),
     }
-    if config.get("kmsKeyIdentifier") is not None:
-        body["kmsKeyIdentifier"] = config["kmsKeyIdentifier"]
     return body
 
 
