@@ -296,7 +296,7 @@ def test_hang_rule_keeps_the_build_in_progress_forever() -> None:
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
     assert (error.status, error.message) == (
         400,
-        "Cannot delete MicroVM image in its current state: CREATING",
+        f"Cannot delete MicroVM image in its current state: {arn}",
     )
 
 
@@ -570,7 +570,7 @@ def test_delete_refused_during_build_and_with_live_microvms() -> None:
     clock.advance(50)
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
     assert error.code == "ValidationException"
-    assert error.message == "Cannot delete MicroVM image in its current state: CREATING"
+    assert error.message == f"Cannot delete MicroVM image in its current state: {arn}"
     clock.advance(BUILT)
     vm = call(backend, "RunMicrovm", imageIdentifier=arn)["microvmId"]
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
@@ -584,20 +584,73 @@ def test_delete_refused_during_build_and_with_live_microvms() -> None:
     assert call(backend, "DeleteMicrovmImage", imageIdentifier=arn)["state"] == "DELETING"
 
 
-def test_delete_refused_while_a_version_drains() -> None:
+def test_deletes_that_overlap_a_version_delete() -> None:
+    """The image is UPDATING while a version drains (observed live): a cleanup that deletes
+    the extra versions and then the image meets the recorded refusal until the drain ends.
+    """
     backend, clock = make()
     arn = create(backend)["imageArn"]
     clock.advance(BUILT)
     update(backend, arn)
     clock.advance(BUILT)
-    assert (
-        call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")["state"]
-        == "DELETING"
-    )
+    update(backend, arn, uri="s3://bucket/code-v3.zip")
+    clock.advance(BUILT)
+    assert call(backend, "GetMicrovmImage", imageIdentifier=arn)["state"] == "UPDATED"
+    answer = call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert answer == {"imageIdentifier": arn, "imageVersion": "1.0", "state": "DELETING"}
+    image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
+    assert (image["state"], image["updatedAt"]) == ("UPDATING", T0 + 3 * BUILT)
+    # Deleting the image now: the recorded 400, naming the image.
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
-    assert error.message == "Cannot delete MicroVM image in its current state: UPDATED"
+    assert (error.code, error.status, error.message) == (
+        "ValidationException",
+        400,
+        f"Cannot delete MicroVM image in its current state: {arn}",
+    )
+    # Other changes meet the busy image: 409, as recorded for the PATCH.
+    busy = ("ConflictException", 409, "MicroVM Image is already in state: UPDATING")
+    for operation, params in (
+        ("DeleteMicrovmImageVersion", {"imageVersion": "2.0"}),
+        ("UpdateMicrovmImageVersion", {"imageVersion": "2.0", "status": "INACTIVE"}),
+        (
+            "UpdateMicrovmImage",
+            {"baseImageArn": BASE, "buildRoleArn": ROLE, "codeArtifact": {"uri": "s3://b/c"}},
+        ),
+    ):
+        error = fails(backend, operation, imageIdentifier=arn, **params)
+        assert (error.code, error.status, error.message) == busy, operation
+    # The same version again: 200 DELETING (idempotent). MicroVMs still run meanwhile.
+    again = call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert again["state"] == "DELETING"
+    vm = call(backend, "RunMicrovm", imageIdentifier=arn)
+    assert vm["imageVersion"] == "3.0"
+    call(backend, "TerminateMicrovm", microvmIdentifier=vm["microvmId"])
+    # After the drain the image is back where it was, and the cleanup can go on.
+    clock.advance(10)
+    image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
+    assert (image["state"], image["updatedAt"]) == ("UPDATED", T0 + 3 * BUILT + 10)
+    assert image["latestActiveImageVersion"] == "3.0"
+    call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="2.0")
     clock.advance(10)
     assert call(backend, "DeleteMicrovmImage", imageIdentifier=arn)["state"] == "DELETING"
+    # A version of an image that is being deleted is DELETING already: 200 again.
+    assert (
+        call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="3.0")["state"]
+        == "DELETING"
+    )
+    clock.advance(20)
+    assert fails(backend, "GetMicrovmImage", imageIdentifier=arn).status == 404
+
+
+def test_a_version_delete_on_a_failed_image_returns_it_to_its_failed_state() -> None:
+    backend, clock = make(config=BehaviourConfig(refuse_last_version_delete=False))
+    arn = create(backend, uri="s3://bucket/fail.zip")["imageArn"]
+    clock.advance(BUILT)
+    call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert call(backend, "GetMicrovmImage", imageIdentifier=arn)["state"] == "UPDATING"
+    clock.advance(10)
+    image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
+    assert (image["state"], image["latestFailedImageVersion"]) == ("CREATE_FAILED", None)
 
 
 # ------------------------------------------------------------------------- update
@@ -790,12 +843,20 @@ def test_inactive_on_unsuccessful_version_is_configurable() -> None:
 def test_delete_version_lifecycle_and_refusals() -> None:
     backend, clock = make()
     arn = create(backend)["imageArn"]
+    # The only version, still building: the last-version refusal comes first (observed).
     error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
-    assert error.message == "Cannot delete MicroVM image version in its current state: PENDING"
+    assert (error.code, error.status, error.message) == (
+        "ValidationException",
+        400,
+        "This is the last version. Please delete the entire image",
+    )
     clock.advance(BUILT)
     error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
-    assert error.status == 400 and "last remaining version" in error.message
+    assert error.message == "This is the last version. Please delete the entire image"
     update(backend, arn)
+    # An older version while the update builds: the image is busy.
+    error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert (error.status, error.message) == (409, "MicroVM Image is already in state: UPDATING")
     clock.advance(BUILT)
     vm = call(backend, "RunMicrovm", imageIdentifier=arn, imageVersion="1.0")["microvmId"]
     error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")

@@ -331,7 +331,7 @@ def test_recorded_errors(client: BaseClient) -> None:
     assert error_of(lambda: client.delete_microvm_image(imageIdentifier=busy["imageArn"])) == (
         400,
         "ValidationException",
-        "Cannot delete MicroVM image in its current state: CREATING",
+        f"Cannot delete MicroVM image in its current state: {busy['imageArn']}",
     )
     # ... and an update while it builds: 409.
     assert error_of(

@@ -259,7 +259,9 @@ def test_recorded_errors_are_typed(client: Client, monkeypatch: pytest.MonkeyPat
     busy = create(client, "busy", code_artifact=models.CodeArtifactUri(value="s3://b/hang.zip"))
     with pytest.raises(errors.ValidationException) as refused:
         client.delete_microvm_image(image_identifier=busy.image_arn)
-    assert refused.value.message == "Cannot delete MicroVM image in its current state: CREATING"
+    assert refused.value.message == (
+        f"Cannot delete MicroVM image in its current state: {busy.image_arn}"
+    )
     with pytest.raises(errors.ConflictException, match="already in state: CREATING"):
         client.update_microvm_image_version(
             image_identifier=busy.image_arn,

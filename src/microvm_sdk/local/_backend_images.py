@@ -271,8 +271,22 @@ def _settle_image(env: Env, image: Image) -> None:
             del image.versions[version.version]
             image.deleted_versions.append(version.version)
             _repoint_latest(image)
+            _end_version_drain(image, version.delete_at)
     if image.state == "DELETING" and image.delete_at is not None and env.now >= image.delete_at:
         _remove_image(env, image, image.delete_at)
+
+
+def _end_version_drain(image: Image, when: float) -> None:
+    """Return the image to the state it had before a version delete made it UPDATING."""
+    if (
+        image.resting_state is not None
+        and image.state == "UPDATING"
+        and image.pending_version is None
+        and not any(v.state == "DELETING" for v in image.versions.values())
+    ):
+        image.state = image.resting_state
+        image.resting_state = None
+        image.updated_at = when
 
 
 def _repoint_latest(image: Image) -> None:
@@ -625,8 +639,18 @@ def _conflict_state(state: str) -> Exception:
     return conflict(f"MicroVM Image is already in state: {state}")
 
 
+LAST_VERSION_MESSAGE = "This is the last version. Please delete the entire image"
+"""The observed 400 for deleting an image's last remaining version."""
+
+
 def delete_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """DeleteMicrovmImage: 200 DELETING, then gone; repeat deletes answer 200."""
+    """DeleteMicrovmImage: 200 DELETING, then gone; repeat deletes answer 200.
+
+    When deletes overlap: a delete during the image's own
+    drain answers 200 DELETING again; one while a build runs or a version delete drains
+    (the image is CREATING or UPDATING) is refused with the recorded 400, as is one
+    while a MicroVM that is not TERMINATED uses the image.
+    """
     identifier = params["imageIdentifier"]
     image = find_image(env, identifier)
     if image is None:
@@ -639,7 +663,7 @@ def delete_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
         v.state in (*_BUILDING_VERSION_STATES, "DELETING") for v in image.versions.values()
     )
     if busy:
-        raise validation(f"Cannot delete MicroVM image in its current state: {image.state}")
+        raise validation(f"Cannot delete MicroVM image in its current state: {image.arn}")
     if _live_vms_using(env, image.arn):
         raise validation("Cannot delete microvm image with running microvms.")
     image.state = "DELETING"
@@ -694,7 +718,14 @@ def update_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, 
 
 
 def delete_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """DeleteMicrovmImageVersion: 200 DELETING, then gone; repeats answer 200."""
+    """DeleteMicrovmImageVersion: 200 DELETING, then gone; repeats answer 200.
+
+    The image is UPDATING while the version drains, then returns to the state it had,
+    so overlapping calls meet a busy image. The checks
+    come in the order the live service was seen to make them: a version already
+    deleting answers 200 again, the last remaining version is refused, then a busy
+    image (409), then MicroVMs that use the version (400).
+    """
     identifier = params["imageIdentifier"]
     version_id = params["imageVersion"]
     image = find_image(env, identifier)
@@ -708,18 +739,20 @@ def delete_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, 
         raise version_not_found(identifier, version_id)
     if version.state == "DELETING":
         return {**answer, "state": "DELETING"}
-    if version.state in _BUILDING_VERSION_STATES or image.pending_version == version_id:
-        state = version.state if version.state in _BUILDING_VERSION_STATES else image.state
-        raise validation(f"Cannot delete MicroVM image version in its current state: {state}")
     if env.config.refuse_last_version_delete and not any(
         other.state != "DELETING" for other in image.versions.values() if other is not version
     ):
-        raise validation(f"Cannot delete the last remaining version of MicroVM image {image.arn}.")
+        raise validation(LAST_VERSION_MESSAGE)
+    if image.state in _BUSY_IMAGE_STATES or version.state in _BUILDING_VERSION_STATES:
+        raise _conflict_state(image.state)
     if _live_vms_using(env, image.arn, version_id):
         raise validation("Cannot delete microvm image version with running microvms.")
     version.state = "DELETING"
     version.updated_at = version.state_entered_at = env.now
     version.delete_at = env.now + env.timing.version_delete_drain
+    image.resting_state = image.state
+    image.state = "UPDATING"
+    image.updated_at = env.now
     _track(env, image)
     return {**answer, "state": "DELETING"}
 

@@ -38,7 +38,7 @@ from ._backend_state import Image, Microvm, Partition, Version
 from ._catalog import network_connector_arn
 from ._timing import Timing
 
-__all__ = ["HANDLERS", "decode_auth_token", "record_traffic", "settle_microvms"]
+__all__ = ["HANDLERS", "TRANSITIONS", "decode_auth_token", "record_traffic", "settle_microvms"]
 
 DEFAULT_MAXIMUM_DURATION = 28_800
 SUCCESS_REASON = "Success."
@@ -381,44 +381,83 @@ def list_microvms(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     return paginate(env, "ListMicrovms", keyed, params, scope)
 
 
-def suspend_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """SuspendMicrovm: RUNNING -> SUSPENDING -> SUSPENDED."""
+# What Suspend, Resume and Terminate do from each state: enter a new state, answer 200
+# without a change ("ok"), refuse with the recorded 400 for a terminated MicroVM
+# ("terminated"), refuse with 409 ("conflict"), or follow a BehaviourConfig switch.
+# Recorded: Suspend on TERMINATED is the 400, Terminate on TERMINATED is 200, Resume
+# goes straight to RUNNING. A MicroVM being terminated (TERMINATING) is treated as
+# terminated: its terminate was accepted and it can no longer change course.
+_OK, _TERMINATED, _CONFLICT = "ok", "terminated", "conflict"
+_SUSPEND_WHEN_SUSPENDED, _RESUME_WHEN_RUNNING = "config:suspend", "config:resume"
+TRANSITIONS: Mapping[str, Mapping[str, str]] = {
+    "SuspendMicrovm": {
+        "PENDING": _CONFLICT,
+        "RUNNING": "SUSPENDING",
+        "SUSPENDING": _CONFLICT,
+        "SUSPENDED": _SUSPEND_WHEN_SUSPENDED,
+        "TERMINATING": _TERMINATED,
+        "TERMINATED": _TERMINATED,
+    },
+    "ResumeMicrovm": {
+        "PENDING": _CONFLICT,
+        "RUNNING": _RESUME_WHEN_RUNNING,
+        "SUSPENDING": _CONFLICT,
+        "SUSPENDED": "RUNNING",
+        "TERMINATING": _TERMINATED,
+        "TERMINATED": _TERMINATED,
+    },
+    "TerminateMicrovm": {
+        "PENDING": "TERMINATING",
+        "RUNNING": "TERMINATING",
+        "SUSPENDING": "TERMINATING",
+        "SUSPENDED": "TERMINATING",
+        "TERMINATING": _OK,
+        "TERMINATED": _OK,
+    },
+}
+"""Per operation, per MicroVM state: the state entered or the answer given."""
+
+_VERBS = {"SuspendMicrovm": "suspend", "ResumeMicrovm": "resume", "TerminateMicrovm": "terminate"}
+
+
+def _transition(env: Env, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     vm = _lookup(env, params["microvmIdentifier"])
-    if vm.state == "TERMINATED":
+    outcome = TRANSITIONS[operation][vm.state]
+    if outcome == _SUSPEND_WHEN_SUSPENDED:
+        outcome = _OK if env.config.suspend_when_suspended == "ok" else _CONFLICT
+    elif outcome == _RESUME_WHEN_RUNNING:
+        outcome = _OK if env.config.resume_when_running == "ok" else _CONFLICT
+    if outcome == _OK:
+        return {}
+    if outcome == _TERMINATED:
         raise _terminated(vm)
-    if vm.state == "RUNNING":
+    if outcome == _CONFLICT:
+        raise conflict(f"Cannot {_VERBS[operation]} MicroVM in its current state: {vm.state}")
+    if outcome == "SUSPENDING":
         _enter(vm, "SUSPENDING", env.now, env.now + env.timing.microvm_suspend)
-        settle_microvm(vm, env.now, env.timing)
-        _track(env, vm)
-        return {}
-    if vm.state == "SUSPENDED" and env.config.suspend_when_suspended == "ok":
-        return {}
-    raise conflict(f"Cannot suspend MicroVM in its current state: {vm.state}")
+    elif outcome == "TERMINATING":
+        _enter(vm, "TERMINATING", env.now, env.now + env.timing.microvm_terminate)
+    else:  # RUNNING, straight from SUSPENDED
+        _enter(vm, "RUNNING", env.now, None)
+        vm.active_since = env.now
+    settle_microvm(vm, env.now, env.timing)
+    _track(env, vm)
+    return {}
+
+
+def suspend_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
+    """SuspendMicrovm: RUNNING -> SUSPENDING -> SUSPENDED (see :data:`TRANSITIONS`)."""
+    return _transition(env, "SuspendMicrovm", params)
 
 
 def resume_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """ResumeMicrovm: SUSPENDED -> RUNNING, without PENDING."""
-    vm = _lookup(env, params["microvmIdentifier"])
-    if vm.state == "TERMINATED":
-        raise _terminated(vm)
-    if vm.state == "SUSPENDED":
-        _enter(vm, "RUNNING", env.now, None)
-        vm.active_since = env.now
-        _track(env, vm)
-        return {}
-    if vm.state == "RUNNING" and env.config.resume_when_running == "ok":
-        return {}
-    raise conflict(f"Cannot resume MicroVM in its current state: {vm.state}")
+    """ResumeMicrovm: SUSPENDED -> RUNNING, without PENDING (see :data:`TRANSITIONS`)."""
+    return _transition(env, "ResumeMicrovm", params)
 
 
 def terminate_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """TerminateMicrovm: -> TERMINATING -> TERMINATED; idempotent."""
-    vm = _lookup(env, params["microvmIdentifier"])
-    if vm.state not in ("TERMINATING", "TERMINATED"):
-        _enter(vm, "TERMINATING", env.now, env.now + env.timing.microvm_terminate)
-        settle_microvm(vm, env.now, env.timing)
-        _track(env, vm)
-    return {}
+    """TerminateMicrovm: -> TERMINATING -> TERMINATED; idempotent (see :data:`TRANSITIONS`)."""
+    return _transition(env, "TerminateMicrovm", params)
 
 
 def _check_token_request(env: Env, vm: Microvm, minutes: int) -> None:
