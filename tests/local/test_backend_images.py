@@ -171,6 +171,53 @@ def test_each_version_has_two_graviton_builds_newest_generation_first() -> None:
     assert build["terminationReasonCode"] is None  # live member, as in the build list
 
 
+def _sizes(backend: Backend, arn: str, version: str = "1.0") -> list[dict[str, int]]:
+    builds = call(backend, "ListMicrovmImageBuilds", imageIdentifier=arn, imageVersion=version)
+    return [
+        call(
+            backend,
+            "GetMicrovmImageBuild",
+            imageIdentifier=arn,
+            imageVersion=version,
+            buildId=build["buildId"],
+        )["snapshotBuild"]
+        for build in builds["items"]
+    ]
+
+
+def test_snapshot_sizes_follow_from_the_build_input() -> None:
+    """Issue 16, divergence 4: the same input gives the same sizes, run after run."""
+    first, clock1 = make(random_seed=1)
+    second, clock2 = make(random_seed=2)
+    a = create(first, "a", uri="s3://bucket/app.zip")["imageArn"]
+    b = create(second, "b", uri="s3://bucket/app.zip")["imageArn"]
+    other = create(second, "other", uri="s3://bucket/other.zip")["imageArn"]
+    big = create(
+        second, "big", uri="s3://bucket/app.zip", resources=[{"minimumMemoryInMiB": 8192}]
+    )["imageArn"]
+    clock1.advance(BUILT)
+    clock2.advance(BUILT)
+    same = _sizes(first, a)
+    assert _sizes(second, b) == same  # another seed, another name: the same build output
+    gen4, gen3 = same
+    assert gen4["codeInstallSizeInBytes"] == gen3["codeInstallSizeInBytes"]  # the same code
+    assert gen4 != gen3  # each chipset generation has its own snapshot
+    assert _sizes(second, other) != same
+    big4 = _sizes(second, big)[0]
+    assert big4["codeInstallSizeInBytes"] == gen4["codeInstallSizeInBytes"]
+    assert big4["memorySnapshotSizeInBytes"] > 3 * gen4["memorySnapshotSizeInBytes"]
+    mib = 1024 * 1024
+    for sizes, memory in ((gen4, 2048), (gen3, 2048), (big4, 8192)):
+        assert memory // 4 <= sizes["memorySnapshotSizeInBytes"] / mib <= memory * 0.3
+        assert 78 <= sizes["codeInstallSizeInBytes"] / mib <= 235
+        assert 19 <= sizes["diskSnapshotSizeInBytes"] / mib <= 32
+        assert all(value % 4096 == 0 for value in sizes.values())
+    # An update with the same artifact builds the same sizes again.
+    update(first, a, uri="s3://bucket/app.zip")
+    clock1.advance(BUILT)
+    assert _sizes(first, a, "2.0") == same
+
+
 def test_snapshot_appears_only_after_success() -> None:
     backend, clock = make(live_fidelity=True)
     arn = create(backend)["imageArn"]

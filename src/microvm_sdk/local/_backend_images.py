@@ -15,7 +15,9 @@ visited again, so settling costs the same with ten images or ten thousand.
 from __future__ import annotations
 
 import copy
+import hashlib
 import heapq
+import json
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -50,7 +52,7 @@ from ._catalog import (
     resolve_base_version,
 )
 
-__all__ = ["HANDLERS", "DueQueue", "PartitionQueues", "settle_images"]
+__all__ = ["HANDLERS", "DueQueue", "PartitionQueues", "settle_images", "snapshot_sizes"]
 
 _BUSY_IMAGE_STATES = ("CREATING", "UPDATING", "DELETING")
 _BUILDING_VERSION_STATES = ("PENDING", "IN_PROGRESS")
@@ -468,6 +470,37 @@ def _check_build_quota(env: Env) -> None:
         )
 
 
+def snapshot_sizes(config: Mapping[str, Any], generation: str) -> dict[str, int]:
+    """Return the snapshot sizes a build of ``config`` reports, derived from its input.
+
+    The same input gives the same sizes on every run, with no seed: the code install
+    follows the code artifact URI and base image version; the disk snapshot also
+    the chipset generation; the memory snapshot also the memory tier, of which it is a
+    quarter to 30 %. Every size is a whole number of 4 KiB pages, in the range of the
+    recorded build (about 580 MiB of memory for 2048 MiB, 180 MiB of installed code,
+    24 MiB of disk).
+
+    Args:
+        config: The version's build configuration (``codeArtifact``, ``resources``...).
+        generation: The build's chipset generation (``"4"``).
+    """
+    uri = str((config.get("codeArtifact") or {}).get("uri", ""))
+    base = config.get("baseImageVersion")
+    memory_pages = _memory_of(config) * 256
+
+    def pages(low: int, high: int, *inputs: Any) -> int:
+        digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).digest()
+        return _PAGE * (low + int.from_bytes(digest[:8], "big") % (high - low + 1))
+
+    return {
+        "memorySnapshotSizeInBytes": pages(
+            memory_pages // 4, memory_pages * 3 // 10, "memory", uri, base, generation, memory_pages
+        ),
+        "codeInstallSizeInBytes": pages(20_000, 60_000, "code", uri, base),
+        "diskSnapshotSizeInBytes": pages(5_000, 8_000, "disk", uri, base, generation),
+    }
+
+
 def _new_version(env: Env, image: Image, config: dict[str, Any]) -> Version:
     timing = env.timing
     number = image.next_version
@@ -481,7 +514,6 @@ def _new_version(env: Env, image: Image, config: dict[str, Any]) -> Version:
         builds_done_at = in_progress_at + timing.build_run
         done_at = builds_done_at + timing.version_settle
         settle_at = done_at + timing.image_settle
-    memory_pages = _memory_of(config) * 256
     builds = [
         Build(
             build_id=env.uuid(),
@@ -489,12 +521,7 @@ def _new_version(env: Env, image: Image, config: dict[str, Any]) -> Version:
             chipset="GRAVITON",
             generation=generation,
             created_at=now,
-            snapshot={
-                "memorySnapshotSizeInBytes": _PAGE
-                * env.rng.randint(memory_pages // 4, memory_pages * 3 // 10),
-                "codeInstallSizeInBytes": _PAGE * env.rng.randint(20_000, 60_000),
-                "diskSnapshotSizeInBytes": _PAGE * env.rng.randint(5_000, 8_000),
-            },
+            snapshot=snapshot_sizes(config, generation),
         )
         for generation in _GENERATIONS
     ]
