@@ -141,3 +141,16 @@ def test_the_live_shape_is_the_default_and_the_model_shape_is_an_option() -> Non
     assert live_page["nextToken"] is None
     assert "nextToken" not in model_page
     assert live_page["items"] == model_page["items"]
+
+
+def test_the_server_and_its_command_line_default_to_the_live_shape() -> None:
+    from microvm_sdk.local import LocalServer
+    from microvm_sdk.local.__main__ import _parser
+
+    assert _parser().parse_args([]).live_fidelity is True
+    assert _parser().parse_args(["--live-fidelity"]).live_fidelity is True
+    assert _parser().parse_args(["--no-live-fidelity"]).live_fidelity is False
+    with LocalServer() as server:
+        assert server.backend.response_shape == "live"
+    with LocalServer(live_fidelity=False) as server:
+        assert server.backend.response_shape == "model"
