@@ -41,6 +41,7 @@ from ._timing import Timing
 __all__ = ["HANDLERS", "TRANSITIONS", "decode_auth_token", "record_traffic", "settle_microvms"]
 
 DEFAULT_MAXIMUM_DURATION = 28_800
+MALFORMED_ARN_MESSAGE = "Malformed ARN - doesn't start with 'arn:'"
 SUCCESS_REASON = "Success."
 _LIVE_MEMORY_STATES = ("PENDING", "RUNNING", "SUSPENDING", "SUSPENDED", "TERMINATING")
 _DEFAULT_MEMORY_MIB = 2048
@@ -292,6 +293,10 @@ def decode_auth_token(token: str) -> dict[str, Any] | None:
 def run_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     """RunMicrovm: 200 with the MicroVM PENDING."""
     identifier = params["imageIdentifier"]
+    if not identifier.startswith("arn:") and not env.config.accept_image_id:
+        # Observed live for a bare image name in RunMicrovm's body; image paths
+        # answer "Invalid ARN format" instead.
+        raise validation(MALFORMED_ARN_MESSAGE)
     find_image(env, identifier)  # 400 "Invalid ARN format" before anything else
     replayed = replay(env, "RunMicrovm", params)
     if replayed is not None:
