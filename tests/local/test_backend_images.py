@@ -103,19 +103,23 @@ def test_create_answers_creating_with_the_recorded_defaults() -> None:
     assert body["egressNetworkConnectors"] == [EGRESS]
     assert body["resources"] == [{"minimumMemoryInMiB": 2048}]
     assert body["createdAt"] == body["updatedAt"] == T0
-    assert "latestActiveImageVersion" not in body  # null: omitted without live fidelity
-    assert "id" not in body and "tags" not in body
-
-
-def test_create_in_live_fidelity_sends_nulls_and_unmodeled_members() -> None:
-    backend, _ = make(live_fidelity=True)
-    body = create(backend)
+    # The live shape (the default): nulls and unmodeled members as the service sends them.
     assert body["latestActiveImageVersion"] is None
     assert body["latestFailedImageVersion"] is None
     assert body["tags"] is None
     assert body["buildPhaseOverrides"] is None and body["roleConfiguration"] is None
     assert re.fullmatch(r"[0-9a-f-]{36}", body["id"])
     assert "kmsKeyIdentifier" not in body  # the live service omits it when unset
+    assert list(body) == sorted(body)  # in the order recorded bodies show
+
+
+def test_create_in_the_model_shape_leaves_out_nulls_and_unmodeled_members() -> None:
+    backend, _ = make(live_fidelity=False)
+    body = create(backend)
+    assert body["state"] == "CREATING" and body["baseImageVersion"] == "1.0"
+    assert "latestActiveImageVersion" not in body
+    assert "id" not in body and "tags" not in body and "buildPhaseOverrides" not in body
+    assert None not in body.values()
 
 
 def test_full_lifecycle_shows_each_transition_in_order() -> None:
@@ -165,6 +169,53 @@ def test_each_version_has_two_graviton_builds_newest_generation_first() -> None:
     }
     assert all(isinstance(v, int) and v > 0 and v % 4096 == 0 for v in sizes.values())
     assert build["terminationReasonCode"] is None  # live member, as in the build list
+
+
+def _sizes(backend: Backend, arn: str, version: str = "1.0") -> list[dict[str, int]]:
+    builds = call(backend, "ListMicrovmImageBuilds", imageIdentifier=arn, imageVersion=version)
+    return [
+        call(
+            backend,
+            "GetMicrovmImageBuild",
+            imageIdentifier=arn,
+            imageVersion=version,
+            buildId=build["buildId"],
+        )["snapshotBuild"]
+        for build in builds["items"]
+    ]
+
+
+def test_snapshot_sizes_follow_from_the_build_input() -> None:
+    """Issue 16, divergence 4: the same input gives the same sizes, run after run."""
+    first, clock1 = make(random_seed=1)
+    second, clock2 = make(random_seed=2)
+    a = create(first, "a", uri="s3://bucket/app.zip")["imageArn"]
+    b = create(second, "b", uri="s3://bucket/app.zip")["imageArn"]
+    other = create(second, "other", uri="s3://bucket/other.zip")["imageArn"]
+    big = create(
+        second, "big", uri="s3://bucket/app.zip", resources=[{"minimumMemoryInMiB": 8192}]
+    )["imageArn"]
+    clock1.advance(BUILT)
+    clock2.advance(BUILT)
+    same = _sizes(first, a)
+    assert _sizes(second, b) == same  # another seed, another name: the same build output
+    gen4, gen3 = same
+    assert gen4["codeInstallSizeInBytes"] == gen3["codeInstallSizeInBytes"]  # the same code
+    assert gen4 != gen3  # each chipset generation has its own snapshot
+    assert _sizes(second, other) != same
+    big4 = _sizes(second, big)[0]
+    assert big4["codeInstallSizeInBytes"] == gen4["codeInstallSizeInBytes"]
+    assert big4["memorySnapshotSizeInBytes"] > 3 * gen4["memorySnapshotSizeInBytes"]
+    mib = 1024 * 1024
+    for sizes, memory in ((gen4, 2048), (gen3, 2048), (big4, 8192)):
+        assert memory // 4 <= sizes["memorySnapshotSizeInBytes"] / mib <= memory * 0.3
+        assert 78 <= sizes["codeInstallSizeInBytes"] / mib <= 235
+        assert 19 <= sizes["diskSnapshotSizeInBytes"] / mib <= 32
+        assert all(value % 4096 == 0 for value in sizes.values())
+    # An update with the same artifact builds the same sizes again.
+    update(first, a, uri="s3://bucket/app.zip")
+    clock1.advance(BUILT)
+    assert _sizes(first, a, "2.0") == same
 
 
 def test_snapshot_appears_only_after_success() -> None:
@@ -223,7 +274,7 @@ def test_build_filters_and_unknown_build() -> None:
         maxResults=1,
         nextToken=page["nextToken"],
     )
-    assert rest["items"][0]["chipsetGeneration"] == "3" and "nextToken" not in rest
+    assert rest["items"][0]["chipsetGeneration"] == "3" and rest["nextToken"] is None
 
 
 # ------------------------------------------------------------------- build outcomes
@@ -292,7 +343,7 @@ def test_hang_rule_keeps_the_build_in_progress_forever() -> None:
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
     assert (error.status, error.message) == (
         400,
-        "Cannot delete MicroVM image in its current state: CREATING",
+        f"Cannot delete MicroVM image in its current state: {arn}",
     )
 
 
@@ -566,7 +617,7 @@ def test_delete_refused_during_build_and_with_live_microvms() -> None:
     clock.advance(50)
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
     assert error.code == "ValidationException"
-    assert error.message == "Cannot delete MicroVM image in its current state: CREATING"
+    assert error.message == f"Cannot delete MicroVM image in its current state: {arn}"
     clock.advance(BUILT)
     vm = call(backend, "RunMicrovm", imageIdentifier=arn)["microvmId"]
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
@@ -580,20 +631,73 @@ def test_delete_refused_during_build_and_with_live_microvms() -> None:
     assert call(backend, "DeleteMicrovmImage", imageIdentifier=arn)["state"] == "DELETING"
 
 
-def test_delete_refused_while_a_version_drains() -> None:
+def test_deletes_that_overlap_a_version_delete() -> None:
+    """The image is UPDATING while a version drains (observed live): a cleanup that deletes
+    the extra versions and then the image meets the recorded refusal until the drain ends.
+    """
     backend, clock = make()
     arn = create(backend)["imageArn"]
     clock.advance(BUILT)
     update(backend, arn)
     clock.advance(BUILT)
-    assert (
-        call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")["state"]
-        == "DELETING"
-    )
+    update(backend, arn, uri="s3://bucket/code-v3.zip")
+    clock.advance(BUILT)
+    assert call(backend, "GetMicrovmImage", imageIdentifier=arn)["state"] == "UPDATED"
+    answer = call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert answer == {"imageIdentifier": arn, "imageVersion": "1.0", "state": "DELETING"}
+    image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
+    assert (image["state"], image["updatedAt"]) == ("UPDATING", T0 + 3 * BUILT)
+    # Deleting the image now: the recorded 400, naming the image.
     error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
-    assert error.message == "Cannot delete MicroVM image in its current state: UPDATED"
+    assert (error.code, error.status, error.message) == (
+        "ValidationException",
+        400,
+        f"Cannot delete MicroVM image in its current state: {arn}",
+    )
+    # Other changes meet the busy image: 409, as recorded for the PATCH.
+    busy = ("ConflictException", 409, "MicroVM Image is already in state: UPDATING")
+    for operation, params in (
+        ("DeleteMicrovmImageVersion", {"imageVersion": "2.0"}),
+        ("UpdateMicrovmImageVersion", {"imageVersion": "2.0", "status": "INACTIVE"}),
+        (
+            "UpdateMicrovmImage",
+            {"baseImageArn": BASE, "buildRoleArn": ROLE, "codeArtifact": {"uri": "s3://b/c"}},
+        ),
+    ):
+        error = fails(backend, operation, imageIdentifier=arn, **params)
+        assert (error.code, error.status, error.message) == busy, operation
+    # The same version again: 200 DELETING (idempotent). MicroVMs still run meanwhile.
+    again = call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert again["state"] == "DELETING"
+    vm = call(backend, "RunMicrovm", imageIdentifier=arn)
+    assert vm["imageVersion"] == "3.0"
+    call(backend, "TerminateMicrovm", microvmIdentifier=vm["microvmId"])
+    # After the drain the image is back where it was, and the cleanup can go on.
+    clock.advance(10)
+    image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
+    assert (image["state"], image["updatedAt"]) == ("UPDATED", T0 + 3 * BUILT + 10)
+    assert image["latestActiveImageVersion"] == "3.0"
+    call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="2.0")
     clock.advance(10)
     assert call(backend, "DeleteMicrovmImage", imageIdentifier=arn)["state"] == "DELETING"
+    # A version of an image that is being deleted is DELETING already: 200 again.
+    assert (
+        call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="3.0")["state"]
+        == "DELETING"
+    )
+    clock.advance(20)
+    assert fails(backend, "GetMicrovmImage", imageIdentifier=arn).status == 404
+
+
+def test_a_version_delete_on_a_failed_image_returns_it_to_its_failed_state() -> None:
+    backend, clock = make(config=BehaviourConfig(refuse_last_version_delete=False))
+    arn = create(backend, uri="s3://bucket/fail.zip")["imageArn"]
+    clock.advance(BUILT)
+    call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert call(backend, "GetMicrovmImage", imageIdentifier=arn)["state"] == "UPDATING"
+    clock.advance(10)
+    image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
+    assert (image["state"], image["latestFailedImageVersion"]) == ("CREATE_FAILED", None)
 
 
 # ------------------------------------------------------------------------- update
@@ -786,12 +890,20 @@ def test_inactive_on_unsuccessful_version_is_configurable() -> None:
 def test_delete_version_lifecycle_and_refusals() -> None:
     backend, clock = make()
     arn = create(backend)["imageArn"]
+    # The only version, still building: the last-version refusal comes first (observed).
     error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
-    assert error.message == "Cannot delete MicroVM image version in its current state: PENDING"
+    assert (error.code, error.status, error.message) == (
+        "ValidationException",
+        400,
+        "This is the last version. Please delete the entire image",
+    )
     clock.advance(BUILT)
     error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
-    assert error.status == 400 and "last remaining version" in error.message
+    assert error.message == "This is the last version. Please delete the entire image"
     update(backend, arn)
+    # An older version while the update builds: the image is busy.
+    error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
+    assert (error.status, error.message) == (409, "MicroVM Image is already in state: UPDATING")
     clock.advance(BUILT)
     vm = call(backend, "RunMicrovm", imageIdentifier=arn, imageVersion="1.0")["microvmId"]
     error = fails(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
@@ -830,7 +942,7 @@ def test_deleting_the_active_version_repoints_latest_active() -> None:
     call(backend, "DeleteMicrovmImageVersion", imageIdentifier=arn, imageVersion="1.0")
     clock.advance(10)
     image = call(backend, "GetMicrovmImage", imageIdentifier=arn)
-    assert "latestActiveImageVersion" not in image
+    assert image["latestActiveImageVersion"] is None
     assert update(backend, arn)["imageVersion"] == "2.0"  # numbers are never reused
 
 
@@ -983,9 +1095,9 @@ def test_thread_safety_smoke(monkeypatch: pytest.MonkeyPatch) -> None:
             overlaps.append(inside[0])
         return real_env(self, account_id, region)
 
-    def render(body: Any, live: bool) -> Any:
+    def render(operation: str, body: Any, shape: str) -> Any:
         inside[0] -= 1
-        return real_render(body, live)
+        return real_render(operation, body, shape)
 
     monkeypatch.setattr(Backend, "_env", env)
     monkeypatch.setattr(backend_module, "render", render)

@@ -24,6 +24,7 @@ from backend_support import (
 
 from microvm_sdk.local._backend import Backend, decode_auth_token
 from microvm_sdk.local._backend_config import BehaviourConfig
+from microvm_sdk.local._backend_microvms import TRANSITIONS
 from microvm_sdk.local._clock import VirtualClock
 from microvm_sdk.local._errors import EmulatedError, RequestContext
 
@@ -117,7 +118,12 @@ def test_run_needs_a_runnable_version() -> None:
         fails(backend, "RunMicrovm", imageIdentifier=missing).message
         == f"No active version found for MicroVM image {missing}"
     )
-    assert fails(backend, "RunMicrovm", imageIdentifier="img").message == "Invalid ARN format: img"
+    bare = fails(backend, "RunMicrovm", imageIdentifier="img")  # observed live
+    assert (bare.status, bare.message) == (400, "Malformed ARN - doesn't start with 'arn:'")
+    assert (
+        fails(backend, "RunMicrovm", imageIdentifier="arn:nope").message
+        == "Invalid ARN format: arn:nope"
+    )
     error = fails(backend, "RunMicrovm", imageIdentifier=arn, imageVersion="1.0")
     assert (error.status, error.message) == (
         400,
@@ -282,7 +288,42 @@ def test_invalid_transitions_conflict() -> None:
     assert fails(backend, "SuspendMicrovm", microvmIdentifier=vm).status == 409  # SUSPENDING
     assert fails(backend, "ResumeMicrovm", microvmIdentifier=vm).status == 409
     call(backend, "TerminateMicrovm", microvmIdentifier=vm)
-    assert fails(backend, "SuspendMicrovm", microvmIdentifier=vm).status == 409  # TERMINATING
+
+
+def test_every_state_has_an_answer_for_every_transition() -> None:
+    states = {"PENDING", "RUNNING", "SUSPENDING", "SUSPENDED", "TERMINATING", "TERMINATED"}
+    assert set(TRANSITIONS) == {"SuspendMicrovm", "ResumeMicrovm", "TerminateMicrovm"}
+    assert all(set(table) == states for table in TRANSITIONS.values())
+
+
+def test_calls_that_overlap_a_terminate() -> None:
+    """A terminate was accepted: the MicroVM cannot change course, a second terminate is 200."""
+    backend, clock = make()
+    arn = image(backend, clock)
+    vm = running(backend, clock, arn)
+    assert call(backend, "TerminateMicrovm", microvmIdentifier=vm) == {}
+    assert state(backend, vm) == "TERMINATING"
+    message = f"The MicroVM {vm} has been terminated and its state cannot be changed."
+    for operation in ("SuspendMicrovm", "ResumeMicrovm"):
+        error = fails(backend, operation, microvmIdentifier=vm)
+        assert (error.code, error.status, error.message) == ("ValidationException", 400, message)
+    assert call(backend, "TerminateMicrovm", microvmIdentifier=vm) == {}
+    assert state(backend, vm) == "TERMINATING"  # the second terminate changes nothing
+    # The image cannot go while the MicroVM is still TERMINATING (recorded: not TERMINATED).
+    error = fails(backend, "DeleteMicrovmImage", imageIdentifier=arn)
+    assert error.message == "Cannot delete microvm image with running microvms."
+    clock.advance(2)
+    assert state(backend, vm) == "TERMINATED"
+    assert call(backend, "TerminateMicrovm", microvmIdentifier=vm) == {}
+    assert fails(backend, "SuspendMicrovm", microvmIdentifier=vm).message == message
+    assert call(backend, "DeleteMicrovmImage", imageIdentifier=arn)["state"] == "DELETING"
+    # A suspending MicroVM can be terminated; the suspend does not finish afterwards.
+    other = running(backend, clock, image(backend, clock, "other"))
+    call(backend, "SuspendMicrovm", microvmIdentifier=other)
+    assert state(backend, other) == "SUSPENDING"
+    call(backend, "TerminateMicrovm", microvmIdentifier=other)
+    clock.advance(10)
+    assert state(backend, other) == "TERMINATED"
 
 
 def test_unknown_transitions_are_configurable() -> None:

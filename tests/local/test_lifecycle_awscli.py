@@ -337,7 +337,10 @@ def test_recorded_errors(aws: Aws, microvm_local: LocalServer) -> None:
         ),
         (
             ["delete-microvm-image", "--image-identifier", image_arn("busy")],
-            ("ValidationException", "Cannot delete MicroVM image in its current state: CREATING"),
+            (
+                "ValidationException",
+                f"Cannot delete MicroVM image in its current state: {image_arn('busy')}",
+            ),
         ),
         (
             ["suspend-microvm", "--microvm-identifier", microvm_id],

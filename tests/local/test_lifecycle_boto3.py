@@ -7,10 +7,8 @@ cases, each checked against what the service is recorded to answer.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import boto3
@@ -37,13 +35,8 @@ def image_arn(name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.upper().startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+def _isolated_aws(isolated_aws_env: None) -> None:
+    """Keep the machine's AWS settings out of every test here."""
 
 
 @pytest.fixture
@@ -331,7 +324,7 @@ def test_recorded_errors(client: BaseClient) -> None:
     assert error_of(lambda: client.delete_microvm_image(imageIdentifier=busy["imageArn"])) == (
         400,
         "ValidationException",
-        "Cannot delete MicroVM image in its current state: CREATING",
+        f"Cannot delete MicroVM image in its current state: {busy['imageArn']}",
     )
     # ... and an update while it builds: 409.
     assert error_of(

@@ -7,10 +7,8 @@ errors, and build failures and hung builds surfacing through the waiters.
 from __future__ import annotations
 
 import datetime
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,13 +31,8 @@ def image_arn(name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.upper().startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+def _isolated_aws(isolated_aws_env: None) -> None:
+    """Keep the machine's AWS settings out of every test here."""
 
 
 @pytest.fixture
@@ -259,7 +252,9 @@ def test_recorded_errors_are_typed(client: Client, monkeypatch: pytest.MonkeyPat
     busy = create(client, "busy", code_artifact=models.CodeArtifactUri(value="s3://b/hang.zip"))
     with pytest.raises(errors.ValidationException) as refused:
         client.delete_microvm_image(image_identifier=busy.image_arn)
-    assert refused.value.message == "Cannot delete MicroVM image in its current state: CREATING"
+    assert refused.value.message == (
+        f"Cannot delete MicroVM image in its current state: {busy.image_arn}"
+    )
     with pytest.raises(errors.ConflictException, match="already in state: CREATING"):
         client.update_microvm_image_version(
             image_identifier=busy.image_arn,

@@ -38,8 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--live-fidelity",
-        action="store_true",
-        help="send explicit nulls and the unmodeled members the live service sends",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="answer in the live service's shape (default); --no-live-fidelity answers "
+        "in the model's shape, without nulls or unmodeled members",
     )
     return parser
 

@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import _backend_images, _backend_microvms, _backend_tags
-from ._backend_common import Env, Handler, render, service_error
+from ._backend_common import Env, Handler, service_error
 from ._backend_config import BehaviourConfig, BuildRule
 from ._backend_microvms import decode_auth_token
+from ._backend_shapes import ResponseShape, render
 from ._backend_state import Partition, partition_from_json, partition_to_json
 from ._clock import ClockMode, VirtualClock
 from ._errors import RequestContext
@@ -55,11 +56,15 @@ class Backend:
             omitted).
         account_id: The emulated account (the server puts it in each
             :class:`RequestContext`; state is kept per account and region).
-        live_fidelity: Send what the live service sends beyond the model: explicit
-            nulls for unset optional members, ``"nextToken": null`` on last pages, and
-            the unmodeled members ``id``, ``versionStateTimeBucket``,
-            ``terminationReasonCode``, ``buildPhaseOverrides`` and ``roleConfiguration``.
-        random_seed: Seed for ids, tokens and snapshot sizes (reproducible runs).
+        live_fidelity: Answer in the live service's shape (the default): unset members
+            sent as ``null`` or left out as the live service does it, member by member,
+            ``"nextToken": null`` on last pages, and the members the model does not
+            define (``id``, ``versionStateTimeBucket``, ``terminationReasonCode``,
+            ``buildPhaseOverrides``, ``roleConfiguration``). ``False`` answers in the
+            model's shape: only modeled members, unset ones left out, which shows
+            whether client code relies on anything the model does not promise.
+        random_seed: Seed for ids and tokens (reproducible runs). Build outputs such as
+            snapshot sizes follow from the build's input and need no seed.
         config: The behaviour switches for what the real service is not known to do.
 
     Attributes:
@@ -74,7 +79,7 @@ class Backend:
         clock: VirtualClock | None = None,
         profile: str | Timing = "fast",
         account_id: str = "000000000000",
-        live_fidelity: bool = False,
+        live_fidelity: bool = True,
         random_seed: int | None = None,
         config: BehaviourConfig | None = None,
     ) -> None:
@@ -114,8 +119,13 @@ class Backend:
 
     @property
     def live_fidelity(self) -> bool:
-        """Whether responses carry the live service's nulls and unmodeled members."""
+        """Whether responses have the live service's shape (else the model's)."""
         return self._live
+
+    @property
+    def response_shape(self) -> ResponseShape:
+        """``"live"`` or ``"model"``: how response bodies are laid out."""
+        return "live" if self._live else "model"
 
     # ------------------------------------------------------------------- requests
 
@@ -145,7 +155,10 @@ class Backend:
             env = self._env(ctx.account_id, ctx.region)
             _backend_images.settle_images(env)
             _backend_microvms.settle_microvms(env)
-            return render(handler(env, params), self._live)
+            body: dict[str, Any] | None = render(
+                operation, handler(env, params), self.response_shape
+            )
+            return body
 
     def _env(self, account_id: str, region: str) -> Env:
         now = max(self._clock.now(), self._last_now)
@@ -243,7 +256,7 @@ class Backend:
             clock=clock,
             profile=profile,
             account_id=options.get("account_id", data.get("accountId", "000000000000")),
-            live_fidelity=options.get("live_fidelity", data.get("liveFidelity", False)),
+            live_fidelity=options.get("live_fidelity", data.get("liveFidelity", True)),
             random_seed=options.get("random_seed"),
             config=config,
         )

@@ -1,8 +1,8 @@
 """What every operation of the emulated service shares.
 
 The per-request :class:`Env`, error constructors in the service's wire style, image
-ARN parsing, list pagination with opaque tokens, client-token idempotency and the
-rendering of response bodies (explicit nulls only with live fidelity).
+ARN parsing, list pagination with opaque tokens and client-token idempotency. How
+bodies are laid out on the wire is :mod:`._backend_shapes`' business.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from ._errors import EmulatedError
 from ._timing import Timing
 
 __all__ = [
-    "EXTRA_MEMBERS",
     "Env",
     "Handler",
     "conflict",
@@ -36,23 +35,11 @@ __all__ = [
     "not_found",
     "paginate",
     "quota_exceeded",
-    "render",
     "ts",
     "validation",
 ]
 
 Handler = Callable[["Env", dict[str, Any]], "dict[str, Any] | None"]
-
-EXTRA_MEMBERS = frozenset(
-    {
-        "id",
-        "buildPhaseOverrides",
-        "roleConfiguration",
-        "versionStateTimeBucket",
-        "terminationReasonCode",
-    }
-)
-"""Members the live service sends that the model does not define (live fidelity only)."""
 
 _ERROR_SHAPES: Mapping[str, tuple[int, tuple[str, ...]]] = {
     "ValidationException": (400, ()),
@@ -121,25 +108,6 @@ def coral_message(violations: Sequence[tuple[Any, str, str]]) -> str:
 def ts(value: float | None) -> float | None:
     """Return a virtual time as a wire timestamp (epoch seconds, millisecond precision)."""
     return None if value is None else round(value, 3)
-
-
-def render(body: dict[str, Any] | None, live: bool) -> dict[str, Any] | None:
-    """Return ``body`` as sent: without live fidelity, drop nulls and unmodeled members.
-
-    Only the top level and the members of ``items`` are filtered, never caller data
-    (tags, environment variables) nested inside.
-    """
-    if body is None or live:
-        return body
-    out = _strip(body)
-    items = out.get("items")
-    if isinstance(items, list):
-        out["items"] = [_strip(item) if isinstance(item, dict) else item for item in items]
-    return out
-
-
-def _strip(data: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v is not None and k not in EXTRA_MEMBERS}
 
 
 @attrs.define

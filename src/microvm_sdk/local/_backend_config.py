@@ -133,8 +133,9 @@ class BehaviourConfig:
             with the name answers 400 "... already exists"). ``False`` frees the name
             at once.
         refuse_last_version_delete: DeleteMicrovmImageVersion refuses the image's last
-            remaining version (observed in AWS's own guidance; the error is unknown,
-            400 here).
+            remaining version with the observed 400 "This is the last version. Please
+            delete the entire image". ``False`` lets it go (the image is left without
+            versions), for tests that want to see that state.
         inactive_requires_successful: UpdateMicrovmImageVersion to INACTIVE requires a
             SUCCESSFUL version (400 otherwise). Unknown; off by default.
         max_concurrent_builds: Concurrent image builds per account and region before

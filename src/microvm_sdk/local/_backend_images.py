@@ -15,7 +15,9 @@ visited again, so settling costs the same with ten images or ten thousand.
 from __future__ import annotations
 
 import copy
+import hashlib
 import heapq
+import json
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -50,7 +52,7 @@ from ._catalog import (
     resolve_base_version,
 )
 
-__all__ = ["HANDLERS", "DueQueue", "PartitionQueues", "settle_images"]
+__all__ = ["HANDLERS", "DueQueue", "PartitionQueues", "settle_images", "snapshot_sizes"]
 
 _BUSY_IMAGE_STATES = ("CREATING", "UPDATING", "DELETING")
 _BUILDING_VERSION_STATES = ("PENDING", "IN_PROGRESS")
@@ -271,8 +273,22 @@ def _settle_image(env: Env, image: Image) -> None:
             del image.versions[version.version]
             image.deleted_versions.append(version.version)
             _repoint_latest(image)
+            _end_version_drain(image, version.delete_at)
     if image.state == "DELETING" and image.delete_at is not None and env.now >= image.delete_at:
         _remove_image(env, image, image.delete_at)
+
+
+def _end_version_drain(image: Image, when: float) -> None:
+    """Return the image to the state it had before a version delete made it UPDATING."""
+    if (
+        image.resting_state is not None
+        and image.state == "UPDATING"
+        and image.pending_version is None
+        and not any(v.state == "DELETING" for v in image.versions.values())
+    ):
+        image.state = image.resting_state
+        image.resting_state = None
+        image.updated_at = when
 
 
 def _repoint_latest(image: Image) -> None:
@@ -313,8 +329,6 @@ def _image_response(env: Env, image: Image, version: Version, *, create: bool) -
     body["updatedAt"] = ts(image.updated_at)
     body["imageVersion"] = version.version
     body["id"] = image.image_id
-    body["buildPhaseOverrides"] = None
-    body["roleConfiguration"] = None
     return body
 
 
@@ -340,7 +354,6 @@ def _version_body(image: Image, version: Version) -> dict[str, Any]:
         "createdAt": ts(version.created_at),
         "updatedAt": ts(version.updated_at),
         "stateReason": version.state_reason,
-        "tags": None,
         "versionStateTimeBucket": version_bucket(version.state, version.state_entered_at),
     }
 
@@ -356,7 +369,6 @@ def _build_summary(image: Image, version: Version, build: Build) -> dict[str, An
         "chipsetGeneration": build.generation,
         "stateReason": build.state_reason,
         "createdAt": ts(build.created_at),
-        "terminationReasonCode": None,
     }
 
 
@@ -416,8 +428,6 @@ def _build_config(env: Env, params: Mapping[str, Any]) -> dict[str, Any]:
     built["baseImageVersion"] = resolved
     built["egressNetworkConnectors"] = list(egress)
     built["resources"] = copy.deepcopy(list(resources))
-    if built["kmsKeyIdentifier"] is None:
-        del built["kmsKeyIdentifier"]
     return built
 
 
@@ -460,6 +470,37 @@ def _check_build_quota(env: Env) -> None:
         )
 
 
+def snapshot_sizes(config: Mapping[str, Any], generation: str) -> dict[str, int]:
+    """Return the snapshot sizes a build of ``config`` reports, derived from its input.
+
+    The same input gives the same sizes on every run, with no seed: the code install
+    follows the code artifact URI and base image version; the disk snapshot also
+    the chipset generation; the memory snapshot also the memory tier, of which it is a
+    quarter to 30 %. Every size is a whole number of 4 KiB pages, in the range of the
+    recorded build (about 580 MiB of memory for 2048 MiB, 180 MiB of installed code,
+    24 MiB of disk).
+
+    Args:
+        config: The version's build configuration (``codeArtifact``, ``resources``...).
+        generation: The build's chipset generation (``"4"``).
+    """
+    uri = str((config.get("codeArtifact") or {}).get("uri", ""))
+    base = config.get("baseImageVersion")
+    memory_pages = _memory_of(config) * 256
+
+    def pages(low: int, high: int, *inputs: Any) -> int:
+        digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).digest()
+        return _PAGE * (low + int.from_bytes(digest[:8], "big") % (high - low + 1))
+
+    return {
+        "memorySnapshotSizeInBytes": pages(
+            memory_pages // 4, memory_pages * 3 // 10, "memory", uri, base, generation, memory_pages
+        ),
+        "codeInstallSizeInBytes": pages(20_000, 60_000, "code", uri, base),
+        "diskSnapshotSizeInBytes": pages(5_000, 8_000, "disk", uri, base, generation),
+    }
+
+
 def _new_version(env: Env, image: Image, config: dict[str, Any]) -> Version:
     timing = env.timing
     number = image.next_version
@@ -473,7 +514,6 @@ def _new_version(env: Env, image: Image, config: dict[str, Any]) -> Version:
         builds_done_at = in_progress_at + timing.build_run
         done_at = builds_done_at + timing.version_settle
         settle_at = done_at + timing.image_settle
-    memory_pages = _memory_of(config) * 256
     builds = [
         Build(
             build_id=env.uuid(),
@@ -481,12 +521,7 @@ def _new_version(env: Env, image: Image, config: dict[str, Any]) -> Version:
             chipset="GRAVITON",
             generation=generation,
             created_at=now,
-            snapshot={
-                "memorySnapshotSizeInBytes": _PAGE
-                * env.rng.randint(memory_pages // 4, memory_pages * 3 // 10),
-                "codeInstallSizeInBytes": _PAGE * env.rng.randint(20_000, 60_000),
-                "diskSnapshotSizeInBytes": _PAGE * env.rng.randint(5_000, 8_000),
-            },
+            snapshot=snapshot_sizes(config, generation),
         )
         for generation in _GENERATIONS
     ]
@@ -631,8 +666,18 @@ def _conflict_state(state: str) -> Exception:
     return conflict(f"MicroVM Image is already in state: {state}")
 
 
+LAST_VERSION_MESSAGE = "This is the last version. Please delete the entire image"
+"""The observed 400 for deleting an image's last remaining version."""
+
+
 def delete_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """DeleteMicrovmImage: 200 DELETING, then gone; repeat deletes answer 200."""
+    """DeleteMicrovmImage: 200 DELETING, then gone; repeat deletes answer 200.
+
+    When deletes overlap: a delete during the image's own
+    drain answers 200 DELETING again; one while a build runs or a version delete drains
+    (the image is CREATING or UPDATING) is refused with the recorded 400, as is one
+    while a MicroVM that is not TERMINATED uses the image.
+    """
     identifier = params["imageIdentifier"]
     image = find_image(env, identifier)
     if image is None:
@@ -645,7 +690,7 @@ def delete_microvm_image(env: Env, params: dict[str, Any]) -> dict[str, Any]:
         v.state in (*_BUILDING_VERSION_STATES, "DELETING") for v in image.versions.values()
     )
     if busy:
-        raise validation(f"Cannot delete MicroVM image in its current state: {image.state}")
+        raise validation(f"Cannot delete MicroVM image in its current state: {image.arn}")
     if _live_vms_using(env, image.arn):
         raise validation("Cannot delete microvm image with running microvms.")
     image.state = "DELETING"
@@ -700,7 +745,14 @@ def update_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, 
 
 
 def delete_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """DeleteMicrovmImageVersion: 200 DELETING, then gone; repeats answer 200."""
+    """DeleteMicrovmImageVersion: 200 DELETING, then gone; repeats answer 200.
+
+    The image is UPDATING while the version drains, then returns to the state it had,
+    so overlapping calls meet a busy image. The checks
+    come in the order the live service was seen to make them: a version already
+    deleting answers 200 again, the last remaining version is refused, then a busy
+    image (409), then MicroVMs that use the version (400).
+    """
     identifier = params["imageIdentifier"]
     version_id = params["imageVersion"]
     image = find_image(env, identifier)
@@ -714,18 +766,20 @@ def delete_microvm_image_version(env: Env, params: dict[str, Any]) -> dict[str, 
         raise version_not_found(identifier, version_id)
     if version.state == "DELETING":
         return {**answer, "state": "DELETING"}
-    if version.state in _BUILDING_VERSION_STATES or image.pending_version == version_id:
-        state = version.state if version.state in _BUILDING_VERSION_STATES else image.state
-        raise validation(f"Cannot delete MicroVM image version in its current state: {state}")
     if env.config.refuse_last_version_delete and not any(
         other.state != "DELETING" for other in image.versions.values() if other is not version
     ):
-        raise validation(f"Cannot delete the last remaining version of MicroVM image {image.arn}.")
+        raise validation(LAST_VERSION_MESSAGE)
+    if image.state in _BUSY_IMAGE_STATES or version.state in _BUILDING_VERSION_STATES:
+        raise _conflict_state(image.state)
     if _live_vms_using(env, image.arn, version_id):
         raise validation("Cannot delete microvm image version with running microvms.")
     version.state = "DELETING"
     version.updated_at = version.state_entered_at = env.now
     version.delete_at = env.now + env.timing.version_delete_drain
+    image.resting_state = image.state
+    image.state = "UPDATING"
+    image.updated_at = env.now
     _track(env, image)
     return {**answer, "state": "DELETING"}
 
@@ -786,7 +840,6 @@ def list_managed_microvm_image_versions(env: Env, params: dict[str, Any]) -> dic
                 "imageArn": identifier,
                 "imageVersion": version.version,
                 "status": version.status,
-                "supportedCpuConfigurations": None,
                 "createdAt": version.created_at,
                 "updatedAt": version.updated_at,
             },

@@ -38,9 +38,10 @@ from ._backend_state import Image, Microvm, Partition, Version
 from ._catalog import network_connector_arn
 from ._timing import Timing
 
-__all__ = ["HANDLERS", "decode_auth_token", "record_traffic", "settle_microvms"]
+__all__ = ["HANDLERS", "TRANSITIONS", "decode_auth_token", "record_traffic", "settle_microvms"]
 
 DEFAULT_MAXIMUM_DURATION = 28_800
+MALFORMED_ARN_MESSAGE = "Malformed ARN - doesn't start with 'arn:'"
 SUCCESS_REASON = "Success."
 _LIVE_MEMORY_STATES = ("PENDING", "RUNNING", "SUSPENDING", "SUSPENDED", "TERMINATING")
 _DEFAULT_MEMORY_MIB = 2048
@@ -183,10 +184,8 @@ def _microvm_body(vm: Microvm) -> dict[str, Any]:
         "stateReason": vm.state_reason,
         "ingressNetworkConnectors": list(config["ingressNetworkConnectors"]),
         "egressNetworkConnectors": list(config["egressNetworkConnectors"]),
-        "terminationReasonCode": None,
+        "kmsKeyIdentifier": config.get("kmsKeyIdentifier"),
     }
-    if config.get("kmsKeyIdentifier") is not None:
-        body["kmsKeyIdentifier"] = config["kmsKeyIdentifier"]
     return body
 
 
@@ -294,6 +293,10 @@ def decode_auth_token(token: str) -> dict[str, Any] | None:
 def run_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     """RunMicrovm: 200 with the MicroVM PENDING."""
     identifier = params["imageIdentifier"]
+    if not identifier.startswith("arn:") and not env.config.accept_image_id:
+        # Observed live for a bare image name in RunMicrovm's body; image paths
+        # answer "Invalid ARN format" instead.
+        raise validation(MALFORMED_ARN_MESSAGE)
     find_image(env, identifier)  # 400 "Invalid ARN format" before anything else
     replayed = replay(env, "RunMicrovm", params)
     if replayed is not None:
@@ -383,44 +386,83 @@ def list_microvms(env: Env, params: dict[str, Any]) -> dict[str, Any]:
     return paginate(env, "ListMicrovms", keyed, params, scope)
 
 
-def suspend_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """SuspendMicrovm: RUNNING -> SUSPENDING -> SUSPENDED."""
+# What Suspend, Resume and Terminate do from each state: enter a new state, answer 200
+# without a change ("ok"), refuse with the recorded 400 for a terminated MicroVM
+# ("terminated"), refuse with 409 ("conflict"), or follow a BehaviourConfig switch.
+# Recorded: Suspend on TERMINATED is the 400, Terminate on TERMINATED is 200, Resume
+# goes straight to RUNNING. A MicroVM being terminated (TERMINATING) is treated as
+# terminated: its terminate was accepted and it can no longer change course.
+_OK, _TERMINATED, _CONFLICT = "ok", "terminated", "conflict"
+_SUSPEND_WHEN_SUSPENDED, _RESUME_WHEN_RUNNING = "config:suspend", "config:resume"
+TRANSITIONS: Mapping[str, Mapping[str, str]] = {
+    "SuspendMicrovm": {
+        "PENDING": _CONFLICT,
+        "RUNNING": "SUSPENDING",
+        "SUSPENDING": _CONFLICT,
+        "SUSPENDED": _SUSPEND_WHEN_SUSPENDED,
+        "TERMINATING": _TERMINATED,
+        "TERMINATED": _TERMINATED,
+    },
+    "ResumeMicrovm": {
+        "PENDING": _CONFLICT,
+        "RUNNING": _RESUME_WHEN_RUNNING,
+        "SUSPENDING": _CONFLICT,
+        "SUSPENDED": "RUNNING",
+        "TERMINATING": _TERMINATED,
+        "TERMINATED": _TERMINATED,
+    },
+    "TerminateMicrovm": {
+        "PENDING": "TERMINATING",
+        "RUNNING": "TERMINATING",
+        "SUSPENDING": "TERMINATING",
+        "SUSPENDED": "TERMINATING",
+        "TERMINATING": _OK,
+        "TERMINATED": _OK,
+    },
+}
+"""Per operation, per MicroVM state: the state entered or the answer given."""
+
+_VERBS = {"SuspendMicrovm": "suspend", "ResumeMicrovm": "resume", "TerminateMicrovm": "terminate"}
+
+
+def _transition(env: Env, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     vm = _lookup(env, params["microvmIdentifier"])
-    if vm.state == "TERMINATED":
+    outcome = TRANSITIONS[operation][vm.state]
+    if outcome == _SUSPEND_WHEN_SUSPENDED:
+        outcome = _OK if env.config.suspend_when_suspended == "ok" else _CONFLICT
+    elif outcome == _RESUME_WHEN_RUNNING:
+        outcome = _OK if env.config.resume_when_running == "ok" else _CONFLICT
+    if outcome == _OK:
+        return {}
+    if outcome == _TERMINATED:
         raise _terminated(vm)
-    if vm.state == "RUNNING":
+    if outcome == _CONFLICT:
+        raise conflict(f"Cannot {_VERBS[operation]} MicroVM in its current state: {vm.state}")
+    if outcome == "SUSPENDING":
         _enter(vm, "SUSPENDING", env.now, env.now + env.timing.microvm_suspend)
-        settle_microvm(vm, env.now, env.timing)
-        _track(env, vm)
-        return {}
-    if vm.state == "SUSPENDED" and env.config.suspend_when_suspended == "ok":
-        return {}
-    raise conflict(f"Cannot suspend MicroVM in its current state: {vm.state}")
+    elif outcome == "TERMINATING":
+        _enter(vm, "TERMINATING", env.now, env.now + env.timing.microvm_terminate)
+    else:  # RUNNING, straight from SUSPENDED
+        _enter(vm, "RUNNING", env.now, None)
+        vm.active_since = env.now
+    settle_microvm(vm, env.now, env.timing)
+    _track(env, vm)
+    return {}
+
+
+def suspend_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
+    """SuspendMicrovm: RUNNING -> SUSPENDING -> SUSPENDED (see :data:`TRANSITIONS`)."""
+    return _transition(env, "SuspendMicrovm", params)
 
 
 def resume_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """ResumeMicrovm: SUSPENDED -> RUNNING, without PENDING."""
-    vm = _lookup(env, params["microvmIdentifier"])
-    if vm.state == "TERMINATED":
-        raise _terminated(vm)
-    if vm.state == "SUSPENDED":
-        _enter(vm, "RUNNING", env.now, None)
-        vm.active_since = env.now
-        _track(env, vm)
-        return {}
-    if vm.state == "RUNNING" and env.config.resume_when_running == "ok":
-        return {}
-    raise conflict(f"Cannot resume MicroVM in its current state: {vm.state}")
+    """ResumeMicrovm: SUSPENDED -> RUNNING, without PENDING (see :data:`TRANSITIONS`)."""
+    return _transition(env, "ResumeMicrovm", params)
 
 
 def terminate_microvm(env: Env, params: dict[str, Any]) -> dict[str, Any]:
-    """TerminateMicrovm: -> TERMINATING -> TERMINATED; idempotent."""
-    vm = _lookup(env, params["microvmIdentifier"])
-    if vm.state not in ("TERMINATING", "TERMINATED"):
-        _enter(vm, "TERMINATING", env.now, env.now + env.timing.microvm_terminate)
-        settle_microvm(vm, env.now, env.timing)
-        _track(env, vm)
-    return {}
+    """TerminateMicrovm: -> TERMINATING -> TERMINATED; idempotent (see :data:`TRANSITIONS`)."""
+    return _transition(env, "TerminateMicrovm", params)
 
 
 def _check_token_request(env: Env, vm: Microvm, minutes: int) -> None:

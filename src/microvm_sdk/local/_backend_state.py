@@ -57,7 +57,11 @@ class Version:
 
 @attrs.define
 class Image:
-    """A MicroVM image and its versions."""
+    """A MicroVM image and its versions.
+
+    ``resting_state`` is the state a version delete interrupted: the image is UPDATING
+    while the version drains, then goes back to it.
+    """
 
     name: str
     arn: str
@@ -78,6 +82,7 @@ class Image:
     latest_failed: str | None = None
     delete_at: float | None = None
     deleted_versions: list[str] = attrs.field(factory=list)
+    resting_state: str | None = None
 
 
 @attrs.define

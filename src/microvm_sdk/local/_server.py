@@ -419,8 +419,10 @@ class LocalServer:
         state_file: A JSON file holding the emulator's state: loaded on start when it
             exists, written shortly after every change and on stop.
         account_id: The emulated account id.
-        live_fidelity: Send what the live service sends beyond the model (explicit nulls,
-            unmodeled members).
+        live_fidelity: Answer in the live service's shape (the default): its explicit
+            nulls, the members it leaves out and those the model does not define.
+            ``False`` answers in the model's shape (modeled members only, unset ones
+            left out).
         backend: The service behaviour; the built-in one when omitted.
     """
 
@@ -436,7 +438,7 @@ class LocalServer:
         profile: str = "fast",
         state_file: str | os.PathLike[str] | None = None,
         account_id: str = "000000000000",
-        live_fidelity: bool = False,
+        live_fidelity: bool = True,
         backend: BackendProtocol | None = None,
     ) -> None:
         if profile not in _PROFILES:
