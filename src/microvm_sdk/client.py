@@ -30,7 +30,7 @@ class Client(BaseClient):
     its connections). See ``BaseClient.__init__`` for the constructor's arguments.
     """
 
-    SERVICE_ENV_NAME = "LAMBDA_MICROVMS"
+    SERVICE_ENV_NAME: ClassVar[str] = "LAMBDA_MICROVMS"
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {
         "MicrovmImageCreated": "wait_until_created",
         "MicrovmImageUpdated": "wait_until_updated",

@@ -2,19 +2,34 @@
 # (inputs sha256 fb4f3ad97abf).
 # DO NOT EDIT: change the model, overrides.json or the generator, then run
 # `python -m microvm_sdk_codegen`.
-"""Every exception microvm-sdk raises.
+"""Every exception microvm-sdk raises, all under one root.
 
-``MicrovmError`` is the root. Errors the service answers with are ``ServiceError``
-subclasses: one class per error the model names, ``UnknownServiceError`` for others.
-See :mod:`microvm_sdk._core.errors` for the whole tree.
+Errors the service answers with are ``ServiceError`` subclasses: one class per error
+the model names, ``UnknownServiceError`` for others.
+
+::
+
+    MicrovmError
+    ├── ConfigurationError          region, credentials or endpoint cannot be resolved
+    ├── ParamValidationError        input breaks a model constraint; nothing was sent
+    ├── SerializationError          a value cannot be put on the wire
+    ├── DeserializationError        a response cannot be read
+    ├── TransportError              the request did not get an HTTP answer
+    │   ├── ConnectionError
+    │   ├── ConnectTimeoutError
+    │   └── ReadTimeoutError
+    ├── PaginationError             the service repeated a pagination token
+    ├── WaiterError                 a waiter did not reach its success state
+    │   ├── WaiterFailureError
+    │   └── WaiterTimeoutError
+    └── ServiceError                the service answered with an error
+        ├── <one class per modeled error, below>
+        └── UnknownServiceError     a code the model does not name
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
+from typing import Any, ClassVar, Unpack
 
 from microvm_sdk._core.errors import (
     ConfigurationError,
@@ -53,6 +68,7 @@ __all__ = [
     "ResourceNotFoundException",
     "SerializationError",
     "ServiceError",
+    "ServiceErrorOptions",
     "ServiceException",
     "ServiceQuotaExceededException",
     "ThrottlingException",
@@ -73,7 +89,7 @@ class AccessDeniedException(ServiceError):
     HTTP 403, client fault.
     """
 
-    CODE = "AccessDeniedException"
+    CODE: ClassVar[str] = "AccessDeniedException"
 
 
 class ConflictException(ServiceError):
@@ -84,8 +100,8 @@ class ConflictException(ServiceError):
     HTTP 409, client fault, retryable.
     """
 
-    CODE = "ConflictException"
-    MODELED_RETRYABLE = True
+    CODE: ClassVar[str] = "ConflictException"
+    MODELED_RETRYABLE: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -96,9 +112,9 @@ class ConflictException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.resource_id = resource_id
+        self.resource_id: str | None = resource_id
         """The identifier of the resource that caused the conflict."""
-        self.resource_type = resource_type
+        self.resource_type: str | None = resource_type
         """The type of the resource that caused the conflict."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -113,7 +129,7 @@ class InsufficientCapacityException(ServiceError):
     HTTP 500, server fault.
     """
 
-    CODE = "InsufficientCapacityException"
+    CODE: ClassVar[str] = "InsufficientCapacityException"
 
 
 class InternalServerException(ServiceError):
@@ -123,8 +139,8 @@ class InternalServerException(ServiceError):
     HTTP 500, server fault, retryable.
     """
 
-    CODE = "InternalServerException"
-    MODELED_RETRYABLE = True
+    CODE: ClassVar[str] = "InternalServerException"
+    MODELED_RETRYABLE: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -134,7 +150,7 @@ class InternalServerException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.retry_after_seconds = retry_after_seconds
+        self.retry_after_seconds: int | None = retry_after_seconds
         """The number of seconds to wait before retrying the request."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -149,7 +165,7 @@ class InvalidParameterValueException(ServiceError):
     HTTP 400, client fault.
     """
 
-    CODE = "InvalidParameterValueException"
+    CODE: ClassVar[str] = "InvalidParameterValueException"
 
     def __init__(
         self,
@@ -159,7 +175,7 @@ class InvalidParameterValueException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.type = type
+        self.type: str | None = type
         """The exception type."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -174,7 +190,7 @@ class ResourceConflictException(ServiceError):
     HTTP 409, client fault.
     """
 
-    CODE = "ResourceConflictException"
+    CODE: ClassVar[str] = "ResourceConflictException"
 
     def __init__(
         self,
@@ -184,7 +200,7 @@ class ResourceConflictException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.type = type
+        self.type: str | None = type
         """The exception type."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -199,7 +215,7 @@ class ResourceNotFoundException(ServiceError):
     HTTP 404, client fault.
     """
 
-    CODE = "ResourceNotFoundException"
+    CODE: ClassVar[str] = "ResourceNotFoundException"
 
     def __init__(
         self,
@@ -210,9 +226,9 @@ class ResourceNotFoundException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.resource_type = resource_type
+        self.resource_type: str | None = resource_type
         """The type of the resource that was not found."""
-        self.resource_id = resource_id
+        self.resource_id: str | None = resource_id
         """The identifier of the resource that was not found."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -227,7 +243,7 @@ class ServiceException(ServiceError):
     HTTP 500, server fault.
     """
 
-    CODE = "ServiceException"
+    CODE: ClassVar[str] = "ServiceException"
 
     def __init__(
         self,
@@ -237,7 +253,7 @@ class ServiceException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.type = type
+        self.type: str | None = type
         """The exception type."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -252,7 +268,7 @@ class ServiceQuotaExceededException(ServiceError):
     HTTP 402, client fault.
     """
 
-    CODE = "ServiceQuotaExceededException"
+    CODE: ClassVar[str] = "ServiceQuotaExceededException"
 
     def __init__(
         self,
@@ -265,13 +281,13 @@ class ServiceQuotaExceededException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.resource_id = resource_id
+        self.resource_id: str | None = resource_id
         """The identifier of the resource that exceeded the quota."""
-        self.resource_type = resource_type
+        self.resource_type: str | None = resource_type
         """The type of the resource that exceeded the quota."""
-        self.service_code = service_code
+        self.service_code: str | None = service_code
         """The service code of the exceeded service quota."""
-        self.quota_code = quota_code
+        self.quota_code: str | None = quota_code
         """The quota code of the exceeded service quota."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -291,9 +307,9 @@ class ThrottlingException(ServiceError):
     HTTP 429, client fault, retryable (throttling).
     """
 
-    CODE = "ThrottlingException"
-    MODELED_RETRYABLE = True
-    MODELED_THROTTLING = True
+    CODE: ClassVar[str] = "ThrottlingException"
+    MODELED_RETRYABLE: ClassVar[bool] = True
+    MODELED_THROTTLING: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -305,11 +321,11 @@ class ThrottlingException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.service_code = service_code
+        self.service_code: str | None = service_code
         """The service code of the throttled service quota."""
-        self.quota_code = quota_code
+        self.quota_code: str | None = quota_code
         """The quota code of the throttled service quota."""
-        self.retry_after_seconds = retry_after_seconds
+        self.retry_after_seconds: int | None = retry_after_seconds
         """The number of seconds to wait before retrying the request."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -328,7 +344,7 @@ class TooManyRequestsException(ServiceError):
     HTTP 429, client fault.
     """
 
-    CODE = "TooManyRequestsException"
+    CODE: ClassVar[str] = "TooManyRequestsException"
 
     def __init__(
         self,
@@ -338,7 +354,7 @@ class TooManyRequestsException(ServiceError):
         **kwargs: Unpack[ServiceErrorOptions],
     ) -> None:
         super().__init__(message, **kwargs)
-        self.type = type
+        self.type: str | None = type
         """The exception type."""
 
     def modeled_fields(self) -> dict[str, Any]:
@@ -353,7 +369,7 @@ class ValidationException(ServiceError):
     HTTP 400, client fault.
     """
 
-    CODE = "ValidationException"
+    CODE: ClassVar[str] = "ValidationException"
 
 
 MODELED_ERRORS: dict[str, type[ServiceError]] = {

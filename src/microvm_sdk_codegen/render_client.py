@@ -259,7 +259,7 @@ def render(service: ServiceIR) -> str:
         '__all__ = ["Client"]\n\n\n'
         "class Client(BaseClient):\n"
         + docstring(class_doc, "    ")
-        + f"\n    SERVICE_ENV_NAME = {env_name!r}\n"
+        + f"\n    SERVICE_ENV_NAME: ClassVar[str] = {env_name!r}\n"
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
         + "".join(methods)
     )
