@@ -9,20 +9,20 @@ from __future__ import annotations
 import platform
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from microvm_sdk._core.http import Transport
 from microvm_sdk._version import __version__
+from microvm_sdk.config import Config
 
 if TYPE_CHECKING:
-    from types import TracebackType
-    from typing import Self
-
+    # Only private methods' annotations use these (typing.get_type_hints() resolves the
+    # public ones: the names above are imported at run time, all cheaply).
     from microvm_sdk._core.paginator import Paginator
     from microvm_sdk._core.pipeline import ClientRuntime
     from microvm_sdk._core.schema import ServiceSchema
-    from microvm_sdk._core.transport import Transport
     from microvm_sdk._core.waiter import WaitProgress
-    from microvm_sdk.config import Config
 
 T = TypeVar("T")
 PageT = TypeVar("PageT")
@@ -83,7 +83,6 @@ class BaseClient:
             ConfigurationError: No region is configured, or an option is invalid.
         """
         from microvm_sdk._core.aws_config import AwsSettings
-        from microvm_sdk.config import Config
 
         config = config or Config()
         settings = AwsSettings.resolve(

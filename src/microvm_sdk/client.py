@@ -10,11 +10,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from microvm_sdk._base_client import BaseClient
+from microvm_sdk._core.lazy import LazyModule
 
 if TYPE_CHECKING:
-    from microvm_sdk import models
-    from microvm_sdk._core.paginator import Paginator
-    from microvm_sdk._core.waiter import WaitProgress
+    import datetime
+
+    from microvm_sdk import models, paginators, waiters
+else:
+    # Imported on first use; typing.get_type_hints() resolves annotations through
+    # these (docs/decisions/0012-lazy-submodules-and-runtime-annotations.md).
+    datetime = LazyModule("datetime")
+    models = LazyModule("microvm_sdk.models")
+    paginators = LazyModule("microvm_sdk.paginators")
+    waiters = LazyModule("microvm_sdk.waiters")
 
 __all__ = ["Client"]
 
@@ -1191,7 +1199,9 @@ class Client(BaseClient):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
-    ) -> Paginator[models.ListManagedMicrovmImageVersionsOutput, models.ManagedMicrovmImageVersion]:
+    ) -> paginators.Paginator[
+        models.ListManagedMicrovmImageVersionsOutput, models.ManagedMicrovmImageVersion
+    ]:
         """
         Page through ``list_managed_microvm_image_versions`` lazily.
 
@@ -1224,7 +1234,9 @@ class Client(BaseClient):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
-    ) -> Paginator[models.ListManagedMicrovmImagesOutput, models.ManagedMicrovmImageSummary]:
+    ) -> paginators.Paginator[
+        models.ListManagedMicrovmImagesOutput, models.ManagedMicrovmImageSummary
+    ]:
         """
         Page through ``list_managed_microvm_images`` lazily.
 
@@ -1260,7 +1272,7 @@ class Client(BaseClient):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
-    ) -> Paginator[models.ListMicrovmImageBuildsOutput, models.MicrovmImageBuildSummary]:
+    ) -> paginators.Paginator[models.ListMicrovmImageBuildsOutput, models.MicrovmImageBuildSummary]:
         """
         Page through ``list_microvm_image_builds`` lazily.
 
@@ -1303,7 +1315,9 @@ class Client(BaseClient):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
-    ) -> Paginator[models.ListMicrovmImageVersionsOutput, models.MicrovmImageVersionSummary]:
+    ) -> paginators.Paginator[
+        models.ListMicrovmImageVersionsOutput, models.MicrovmImageVersionSummary
+    ]:
         """
         Page through ``list_microvm_image_versions`` lazily.
 
@@ -1337,7 +1351,7 @@ class Client(BaseClient):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
-    ) -> Paginator[models.ListMicrovmImagesResponse, models.MicrovmImageSummary]:
+    ) -> paginators.Paginator[models.ListMicrovmImagesResponse, models.MicrovmImageSummary]:
         """
         Page through ``list_microvm_images`` lazily.
 
@@ -1371,7 +1385,7 @@ class Client(BaseClient):
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
-    ) -> Paginator[models.ListMicrovmsResponse, models.MicrovmItem]:
+    ) -> paginators.Paginator[models.ListMicrovmsResponse, models.MicrovmItem]:
         """
         Page through ``list_microvms`` lazily.
 
@@ -1409,7 +1423,8 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmImageOutput]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmImageOutput]], None]
+        | None = None,
     ) -> models.GetMicrovmImageOutput:
         """
         Wait until a MicroVM image has been built and is CREATED.
@@ -1458,7 +1473,8 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmImageOutput]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmImageOutput]], None]
+        | None = None,
     ) -> models.GetMicrovmImageOutput:
         """
         Wait until an update of a MicroVM image has been built and the image is UPDATED.
@@ -1507,7 +1523,8 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmImageOutput]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmImageOutput]], None]
+        | None = None,
     ) -> models.GetMicrovmImageOutput | None:
         """
         Wait until a MicroVM image has been deleted (GetMicrovmImage answers ResourceNotFoundException).
@@ -1556,7 +1573,8 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmImageVersionOutput]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmImageVersionOutput]], None]
+        | None = None,
     ) -> models.GetMicrovmImageVersionOutput:
         """
         Wait until a MicroVM image version has been built (state SUCCESSFUL).
@@ -1607,7 +1625,7 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmResponse]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmResponse]], None] | None = None,
     ) -> models.GetMicrovmResponse:
         """
         Wait until a MicroVM is RUNNING.
@@ -1655,7 +1673,7 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmResponse]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmResponse]], None] | None = None,
     ) -> models.GetMicrovmResponse:
         """
         Wait until a MicroVM is SUSPENDED.
@@ -1703,7 +1721,7 @@ class Client(BaseClient):
         min_delay: float | None = None,
         max_delay: float | None = None,
         max_attempts: int | None = None,
-        callback: Callable[[WaitProgress[models.GetMicrovmResponse]], None] | None = None,
+        callback: Callable[[waiters.WaitProgress[models.GetMicrovmResponse]], None] | None = None,
     ) -> models.GetMicrovmResponse:
         """
         Wait until a MicroVM is TERMINATED.

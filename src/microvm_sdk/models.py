@@ -41,6 +41,7 @@ __all__ = [
     "DeleteMicrovmImageOutput",
     "DeleteMicrovmImageVersionInput",
     "DeleteMicrovmImageVersionOutput",
+    "Document",
     "GetMicrovmImageBuildInput",
     "GetMicrovmImageBuildOutput",
     "GetMicrovmImageInput",
@@ -84,6 +85,7 @@ __all__ = [
     "MicrovmImageVersionSummary",
     "MicrovmItem",
     "MicrovmState",
+    "ModelEnum",
     "PortRange",
     "PortSpecification",
     "PortSpecificationAllPorts",
@@ -288,6 +290,867 @@ class CpuConfiguration:
 
 
 @attrs.frozen(kw_only=True)
+class CreateMicrovmAuthTokenResponse:
+    """
+    The output of ``create_microvm_auth_token``.
+
+    Creates an authentication token for accessing a running MicroVM. The token grants access
+    to the specified ports on the MicroVM endpoint.
+    """
+
+    auth_token: Mapping[str, str] = attrs.field(repr=redact_map_values)
+    """
+    A map containing the authentication token. Use the value at key "X-aws-proxy-auth" as
+    the header value when connecting to the MicroVM endpoint.
+    """
+
+
+@attrs.frozen(kw_only=True)
+class CreateMicrovmShellAuthTokenRequest:
+    """
+    The input of ``create_microvm_shell_auth_token``.
+
+    Creates a shell authentication token for interactive shell access to a running MicroVM.
+    The MicroVM must have been run with the SHELL_INGRESS network connector attached.
+    """
+
+    microvm_identifier: str
+    """The ID of the MicroVM to create a shell authentication token for."""
+
+    expiration_in_minutes: int
+    """The duration in minutes before the shell authentication token expires."""
+
+
+@attrs.frozen(kw_only=True)
+class CreateMicrovmShellAuthTokenResponse:
+    """
+    The output of ``create_microvm_shell_auth_token``.
+
+    Creates a shell authentication token for interactive shell access to a running MicroVM.
+    The MicroVM must have been run with the SHELL_INGRESS network connector attached.
+    """
+
+    auth_token: Mapping[str, str] = attrs.field(repr=redact_map_values)
+    """The generated shell authentication token key-value pairs for accessing the MicroVM."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteMicrovmImageInput:
+    """
+    The input of ``delete_microvm_image``.
+
+    Deletes a MicroVM image. This operation is idempotent; deleting an image that has
+    already been deleted succeeds without error.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image to delete."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteMicrovmImageOutput:
+    """
+    The output of ``delete_microvm_image``.
+
+    Deletes a MicroVM image. This operation is idempotent; deleting an image that has
+    already been deleted succeeds without error.
+    """
+
+    image_identifier: str
+    """The identifier of the deleted MicroVM image."""
+
+    state: MicrovmImageState
+    """The current state of the MicroVM image after deletion."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteMicrovmImageVersionInput:
+    """
+    The input of ``delete_microvm_image_version``.
+
+    Deletes a specific version of a MicroVM image. This operation is idempotent; deleting a
+    version that has already been deleted succeeds without error.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image."""
+
+    image_version: str
+    """The version of the MicroVM image to delete."""
+
+
+@attrs.frozen(kw_only=True)
+class DeleteMicrovmImageVersionOutput:
+    """
+    The output of ``delete_microvm_image_version``.
+
+    Deletes a specific version of a MicroVM image. This operation is idempotent; deleting a
+    version that has already been deleted succeeds without error.
+    """
+
+    image_identifier: str
+    """The identifier of the MicroVM image."""
+
+    image_version: str
+    """The version that was deleted."""
+
+    state: MicrovmImageVersionState
+    """The current state of the MicroVM image version after deletion."""
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmImageBuildInput:
+    """
+    The input of ``get_microvm_image_build``.
+
+    Retrieves the details of a specific MicroVM image build, including its state, target
+    architecture, and snapshot information.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image."""
+
+    image_version: str
+    """The version of the MicroVM image."""
+
+    build_id: str
+    """The unique identifier of the build to retrieve."""
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmImageInput:
+    """
+    The input of ``get_microvm_image``.
+
+    Retrieves the details of a MicroVM image, including its state, versions, and
+    configuration.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image to retrieve."""
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmImageOutput:
+    """
+    The output of ``get_microvm_image``.
+
+    Retrieves the details of a MicroVM image, including its state, versions, and
+    configuration.
+    """
+
+    image_arn: str
+    """The ARN of the MicroVM image."""
+
+    name: str
+    """The name of the MicroVM image."""
+
+    state: MicrovmImageState
+    """The current state of the MicroVM image."""
+
+    latest_active_image_version: str | None = None
+    """The latest active version of the MicroVM image."""
+
+    latest_failed_image_version: str | None = None
+    """The latest failed version of the MicroVM image, if any."""
+
+    created_at: datetime.datetime
+    """The timestamp when the MicroVM image was created."""
+
+    tags: Mapping[str, str] | None = None
+    """
+    A set of key-value pairs that you can attach to the resource. Use tags to categorize
+    resources for cost allocation, access control (ABAC), and organization.
+    """
+
+    updated_at: datetime.datetime | None = None
+    """The timestamp when the MicroVM image was last updated."""
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmImageVersionInput:
+    """
+    The input of ``get_microvm_image_version``.
+
+    Retrieves the details of a specific version of a MicroVM image, including its
+    configuration, state, and build information.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image."""
+
+    image_version: str
+    """The version of the MicroVM image to retrieve."""
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmRequest:
+    """
+    The input of ``get_microvm``.
+
+    Retrieves the details of a specific MicroVM, including its state, endpoint, image
+    information, and configuration. The state field is eventually consistent — determine
+    readiness by connecting to the endpoint.
+    """
+
+    microvm_identifier: str
+    """The ID of the MicroVM to retrieve."""
+
+
+@attrs.frozen(kw_only=True)
+class IdlePolicy:
+    """
+    Configuration that controls MicroVM auto-suspend and auto-resume behavior. Idle time is
+    measured by inbound traffic through the MicroVM proxy endpoint — if no requests arrive
+    within the configured duration, the MicroVM is suspended.
+    """
+
+    max_idle_duration_seconds: int
+    """
+    The maximum time in seconds that a MicroVM can remain idle before it is automatically
+    suspended.
+    """
+
+    suspended_duration_seconds: int
+    """
+    The maximum time in seconds that a MicroVM can remain suspended before it is
+    automatically terminated.
+    """
+
+    auto_resume_enabled: bool
+    """
+    Indicates whether the MicroVM automatically resumes when it receives a request while
+    suspended.
+    """
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmResponse:
+    """
+    The output of ``get_microvm``.
+
+    Retrieves the details of a specific MicroVM, including its state, endpoint, image
+    information, and configuration. The state field is eventually consistent — determine
+    readiness by connecting to the endpoint.
+    """
+
+    microvm_id: str
+    """The unique identifier of the MicroVM."""
+
+    state: MicrovmState
+    """The current lifecycle state of the MicroVM."""
+
+    endpoint: str
+    """
+    The HTTPS endpoint URL for communicating with the MicroVM. Include a valid
+    authentication token in the X-aws-proxy-auth header when sending requests.
+    """
+
+    image_arn: str
+    """The ARN of the MicroVM image used to run this MicroVM."""
+
+    image_version: str
+    """The version of the MicroVM image used to run this MicroVM."""
+
+    execution_role_arn: str | None = None
+    """The ARN of the IAM execution role assumed by the MicroVM."""
+
+    idle_policy: IdlePolicy | None = None
+    """
+    The idle policy configuration of the MicroVM, controlling auto-suspend and auto-resume
+    behavior.
+    """
+
+    maximum_duration_in_seconds: int
+    """
+    The maximum duration in seconds that the MicroVM can exist before being terminated by
+    the platform.
+    """
+
+    started_at: datetime.datetime
+    """The timestamp when the MicroVM first started."""
+
+    terminated_at: datetime.datetime | None = None
+    """The timestamp when the MicroVM terminated."""
+
+    state_reason: str | None = None
+    """The reason for why the MicroVM is in the current state."""
+
+    kms_key_identifier: str | None = None
+    """
+    The customer managed Amazon Web Services Key Management Service (Amazon Web Services
+    KMS) key that encrypts your MicroVM configuration at rest. If you don't specify a key,
+    your MicroVM uses an Amazon Web Services owned key.
+    """
+
+    ingress_network_connectors: Sequence[str] | None = None
+    """The list of ingress network connectors configured for the MicroVM."""
+
+    egress_network_connectors: Sequence[str] | None = None
+    """The list of egress network connectors available to the MicroVM at runtime."""
+
+
+@attrs.frozen(kw_only=True)
+class ListManagedMicrovmImageVersionsInput:
+    """
+    The input of ``list_managed_microvm_image_versions``.
+
+    Lists versions of a managed MicroVM image. We recommend using pagination to ensure that
+    the operation returns quickly and successfully.
+    """
+
+    max_results: int | None = None
+    """The maximum number of results to return in a single call."""
+
+    next_token: str | None = None
+    """
+    The pagination token from a previous call. Use this token to retrieve the next page of
+    results.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the managed MicroVM image to list versions for."""
+
+
+@attrs.frozen(kw_only=True)
+class ListManagedMicrovmImagesInput:
+    """
+    The input of ``list_managed_microvm_images``.
+
+    Lists AWS managed MicroVM images available for use as base images. We recommend using
+    pagination to ensure that the operation returns quickly and successfully.
+    """
+
+    max_results: int | None = None
+    """The maximum number of results to return in a single call."""
+
+    next_token: str | None = None
+    """
+    The pagination token from a previous call. Use this token to retrieve the next page of
+    results.
+    """
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmImageBuildsInput:
+    """
+    The input of ``list_microvm_image_builds``.
+
+    Lists builds for a MicroVM image version with optional filtering by architecture and
+    chipset. We recommend using pagination to ensure that the operation returns quickly and
+    successfully.
+    """
+
+    max_results: int | None = None
+    """The maximum number of results to return in a single call."""
+
+    next_token: str | None = None
+    """
+    The pagination token from a previous call. Use this token to retrieve the next page of
+    results.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image."""
+
+    image_version: str
+    """The version of the MicroVM image to list builds for."""
+
+    architecture: Architecture | None = None
+    """Filters builds by target CPU architecture."""
+
+    chipset: Chipset | None = None
+    """Filters builds by target chipset."""
+
+    chipset_generation: str | None = None
+    """Filters builds by target chipset generation."""
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmImageVersionsInput:
+    """
+    The input of ``list_microvm_image_versions``.
+
+    Lists versions of a MicroVM image. We recommend using pagination to ensure that the
+    operation returns quickly and successfully.
+    """
+
+    max_results: int | None = None
+    """The maximum number of results to return in a single call."""
+
+    next_token: str | None = None
+    """
+    The pagination token from a previous call. Use this token to retrieve the next page of
+    results.
+    """
+
+    image_identifier: str
+    """The unique identifier (ARN or ID) of the MicroVM image to list versions for."""
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmImagesRequest:
+    """
+    The input of ``list_microvm_images``.
+
+    Lists MicroVM images in the account with optional name filtering. We recommend using
+    pagination to ensure that the operation returns quickly and successfully.
+    """
+
+    max_results: int | None = None
+    """The maximum number of results to return in a single call."""
+
+    next_token: str | None = None
+    """
+    The pagination token from a previous call. Use this token to retrieve the next page of
+    results.
+    """
+
+    name_filter: str | None = None
+    """Filters images whose name contains the specified string."""
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmsRequest:
+    """
+    The input of ``list_microvms``.
+
+    Lists MicroVMs in the account with optional filtering by image and version. We recommend
+    using pagination to ensure that the operation returns quickly and successfully.
+    """
+
+    max_results: int | None = None
+    """The maximum number of results to return in a single call."""
+
+    next_token: str | None = None
+    """
+    The pagination token from a previous call. Use this token to retrieve the next page of
+    results.
+    """
+
+    image_identifier: str | None = None
+    """Optional filter to list only MicroVMs running the specified image."""
+
+    image_version: str | None = None
+    """Optional filter to list only MicroVMs running the specified image version."""
+
+
+@attrs.frozen(kw_only=True)
+class ListTagsRequest:
+    """
+    The input of ``list_tags``.
+
+    Lists the tags associated with a Lambda MicroVM resource.
+    """
+
+    resource: str
+    """The ARN of the resource to list tags for."""
+
+
+@attrs.frozen(kw_only=True)
+class ListTagsResponse:
+    """
+    The output of ``list_tags``.
+
+    Lists the tags associated with a Lambda MicroVM resource.
+    """
+
+    tags: Mapping[str, str] | None = None
+    """The key-value pairs of tags associated with the resource."""
+
+
+@attrs.frozen(kw_only=True)
+class LoggingDisabledMember:
+    """
+    Specifies that logging is disabled.
+
+    A member of the ``Logging`` union (wire name ``disabled``).
+    """
+
+    value: LoggingDisabled = attrs.field(factory=LoggingDisabled)
+
+
+@attrs.frozen(kw_only=True)
+class LoggingCloudWatch:
+    """
+    Configuration for sending logs to Amazon CloudWatch Logs.
+
+    A member of the ``Logging`` union (wire name ``cloudWatch``).
+    """
+
+    value: CloudWatchLogging
+
+
+@attrs.frozen(kw_only=True)
+class LoggingUnknown:
+    """
+    A member of ``Logging`` that this version of the SDK does not know.
+
+    The service sent a member added after this SDK was generated; update the SDK
+    to read it. ``tag`` is the member's wire name and ``value`` its raw JSON value.
+    It is only ever received: sending it raises an error.
+    """
+
+    tag: str
+    value: Document = None
+
+
+Logging: TypeAlias = LoggingDisabledMember | LoggingCloudWatch | LoggingUnknown
+"""
+Configuration for MicroVM logging output. Specify exactly one: cloudWatch to enable
+CloudWatch logging, or disabled to turn off logging.
+"""
+
+
+@attrs.frozen(kw_only=True)
+class ManagedMicrovmImageSummary:
+    """Contains summary information about a managed MicroVM image."""
+
+    image_arn: str
+    """The ARN of the managed MicroVM image."""
+
+    created_at: datetime.datetime
+    """The timestamp when the managed MicroVM image was created."""
+
+    updated_at: datetime.datetime | None = None
+    """The timestamp when the managed MicroVM image was last updated."""
+
+
+@attrs.frozen(kw_only=True)
+class ListManagedMicrovmImagesOutput:
+    """
+    The output of ``list_managed_microvm_images``.
+
+    Lists AWS managed MicroVM images available for use as base images. We recommend using
+    pagination to ensure that the operation returns quickly and successfully.
+    """
+
+    next_token: str | None = None
+    """
+    The pagination token to use in a subsequent request to retrieve the next page of
+    results. This value is null when there are no more results to return.
+    """
+
+    items: Sequence[ManagedMicrovmImageSummary]
+    """The list of managed MicroVM images."""
+
+
+@attrs.frozen(kw_only=True)
+class ManagedMicrovmImageVersion:
+    """Contains version information for a managed MicroVM image."""
+
+    image_arn: str
+    """The ARN of the managed MicroVM image."""
+
+    image_version: str
+    """The version of the managed MicroVM image."""
+
+    status: ManagedMicrovmImageVersionStatus | None = None
+    """
+    The lifecycle status of the managed MicroVM image version. Valid values: AVAILABLE (the
+    version is available for use) or DEPRECATED (the version is deprecated; do not use it
+    for new MicroVM images).
+    """
+
+    supported_cpu_configurations: Sequence[CpuConfiguration] | None = None
+    """CPU configurations supported by this managed base image version."""
+
+    created_at: datetime.datetime
+    """The timestamp when the version was created."""
+
+    updated_at: datetime.datetime | None = None
+    """The timestamp when the version was last updated."""
+
+
+@attrs.frozen(kw_only=True)
+class ListManagedMicrovmImageVersionsOutput:
+    """
+    The output of ``list_managed_microvm_image_versions``.
+
+    Lists versions of a managed MicroVM image. We recommend using pagination to ensure that
+    the operation returns quickly and successfully.
+    """
+
+    next_token: str | None = None
+    """
+    The pagination token to use in a subsequent request to retrieve the next page of
+    results. This value is null when there are no more results to return.
+    """
+
+    items: Sequence[ManagedMicrovmImageVersion]
+    """The list of managed MicroVM image versions."""
+
+
+@attrs.frozen(kw_only=True)
+class MicrovmHooks:
+    """
+    Configuration for lifecycle hooks invoked during MicroVM events such as run, resume,
+    suspend, and terminate.
+    """
+
+    run: HookState | None = None
+    """The path of the hook invoked when the MicroVM starts running."""
+
+    run_timeout_in_seconds: int | None = None
+    """The maximum time in seconds for the run hook to complete."""
+
+    resume: HookState | None = None
+    """The path of the hook invoked when the MicroVM resumes from a suspended state."""
+
+    resume_timeout_in_seconds: int | None = None
+    """The maximum time in seconds for the resume hook to complete."""
+
+    suspend: HookState | None = None
+    """The path of the hook invoked when the MicroVM is suspended."""
+
+    suspend_timeout_in_seconds: int | None = None
+    """The maximum time in seconds for the suspend hook to complete."""
+
+    terminate: HookState | None = None
+    """The path of the hook invoked when the MicroVM is terminated."""
+
+    terminate_timeout_in_seconds: int | None = None
+    """The maximum time in seconds for the terminate hook to complete."""
+
+
+@attrs.frozen(kw_only=True)
+class MicrovmImageBuildSummary:
+    """Contains summary information about a MicroVM image build."""
+
+    image_arn: str
+    """The ARN of the MicroVM image."""
+
+    image_version: str
+    """The version of the MicroVM image."""
+
+    build_id: str
+    """The build request ID."""
+
+    build_state: BuildState
+    """The current state of the build."""
+
+    architecture: Architecture
+    """The target CPU architecture for the build. Supported value: ARM_64."""
+
+    chipset: Chipset
+    """The target chipset for the build."""
+
+    chipset_generation: str
+    """The target chipset generation for the build."""
+
+    state_reason: str | None = None
+    """The reason for the build state, if applicable."""
+
+    created_at: datetime.datetime
+    """The timestamp when the build was created."""
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmImageBuildsOutput:
+    """
+    The output of ``list_microvm_image_builds``.
+
+    Lists builds for a MicroVM image version with optional filtering by architecture and
+    chipset. We recommend using pagination to ensure that the operation returns quickly and
+    successfully.
+    """
+
+    next_token: str | None = None
+    """
+    The pagination token to use in a subsequent request to retrieve the next page of
+    results. This value is null when there are no more results to return.
+    """
+
+    items: Sequence[MicrovmImageBuildSummary]
+    """The list of MicroVM image builds."""
+
+
+@attrs.frozen(kw_only=True)
+class MicrovmImageHooks:
+    """
+    Configuration for hooks invoked during MicroVM image build events such as ready and
+    validate.
+    """
+
+    ready: HookState | None = None
+    """The path of the hook invoked when the MicroVM image build is ready."""
+
+    ready_timeout_in_seconds: int | None = None
+    """The maximum time in seconds for the ready hook to complete."""
+
+    validate: HookState | None = None
+    """The path of the hook invoked to validate the MicroVM image build."""
+
+    validate_timeout_in_seconds: int | None = None
+    """The maximum time in seconds for the validate hook to complete."""
+
+
+@attrs.frozen(kw_only=True)
+class Hooks:
+    """Lifecycle hook configuration for MicroVMs and MicroVM images."""
+
+    port: int | None = None
+    """The port number on which the hooks listener runs."""
+
+    microvm_hooks: MicrovmHooks | None = None
+    """The lifecycle hooks for MicroVM events."""
+
+    microvm_image_hooks: MicrovmImageHooks | None = None
+    """The hooks for MicroVM image build events."""
+
+
+@attrs.frozen(kw_only=True)
+class MicrovmImageSummary:
+    """Contains summary information about a MicroVM image."""
+
+    image_arn: str
+    """The ARN of the MicroVM image."""
+
+    name: str
+    """The name of the MicroVM image."""
+
+    state: MicrovmImageState
+    """The current state of the MicroVM image."""
+
+    latest_active_image_version: str | None = None
+    """The latest active version of the MicroVM image."""
+
+    latest_failed_image_version: str | None = None
+    """The latest failed version of the MicroVM image, if any."""
+
+    created_at: datetime.datetime
+    """The timestamp when the MicroVM image was created."""
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmImagesResponse:
+    """
+    The output of ``list_microvm_images``.
+
+    Lists MicroVM images in the account with optional name filtering. We recommend using
+    pagination to ensure that the operation returns quickly and successfully.
+    """
+
+    next_token: str | None = None
+    """
+    The pagination token to use in a subsequent request to retrieve the next page of
+    results. This value is null when there are no more results to return.
+    """
+
+    items: Sequence[MicrovmImageSummary]
+    """The list of MicroVM images."""
+
+
+@attrs.frozen(kw_only=True)
+class MicrovmItem:
+    """Contains summary information about a MicroVM instance."""
+
+    microvm_id: str
+    """The unique identifier of the MicroVM."""
+
+    state: MicrovmState
+    """The current lifecycle state of the MicroVM."""
+
+    image_arn: str
+    """The ARN of the MicroVM image used to run this MicroVM."""
+
+    image_version: str
+    """The version of the MicroVM image used to run this MicroVM."""
+
+    started_at: datetime.datetime
+    """The timestamp when the MicroVM started."""
+
+
+@attrs.frozen(kw_only=True)
+class ListMicrovmsResponse:
+    """
+    The output of ``list_microvms``.
+
+    Lists MicroVMs in the account with optional filtering by image and version. We recommend
+    using pagination to ensure that the operation returns quickly and successfully.
+    """
+
+    next_token: str | None = None
+    """
+    The pagination token to use in a subsequent request to retrieve the next page of
+    results. This value is null when there are no more results to return.
+    """
+
+    items: Sequence[MicrovmItem]
+    """The list of MicroVMs."""
+
+
+@attrs.frozen(kw_only=True)
+class PortRange:
+    """Specifies a range of ports."""
+
+    start_port: int
+    """The starting port number of the range."""
+
+    end_port: int
+    """The ending port number of the range."""
+
+
+@attrs.frozen(kw_only=True)
+class PortSpecificationPort:
+    """
+    A single port number.
+
+    A member of the ``PortSpecification`` union (wire name ``port``).
+    """
+
+    value: int
+
+
+@attrs.frozen(kw_only=True)
+class PortSpecificationRange:
+    """
+    A range of ports.
+
+    A member of the ``PortSpecification`` union (wire name ``range``).
+    """
+
+    value: PortRange
+
+
+@attrs.frozen(kw_only=True)
+class PortSpecificationAllPorts:
+    """
+    Indicates that all ports are accessible.
+
+    A member of the ``PortSpecification`` union (wire name ``allPorts``).
+    """
+
+    value: Unit = attrs.field(factory=Unit)
+
+
+@attrs.frozen(kw_only=True)
+class PortSpecificationUnknown:
+    """
+    A member of ``PortSpecification`` that this version of the SDK does not know.
+
+    The service sent a member added after this SDK was generated; update the SDK
+    to read it. ``tag`` is the member's wire name and ``value`` its raw JSON value.
+    It is only ever received: sending it raises an error.
+    """
+
+    tag: str
+    value: Document = None
+
+
+PortSpecification: TypeAlias = (
+    PortSpecificationPort
+    | PortSpecificationRange
+    | PortSpecificationAllPorts
+    | PortSpecificationUnknown
+)
+"""
+Specifies which ports are accessible on a MicroVM. Only one of the port specification
+options can be set.
+"""
+
+
+@attrs.frozen(kw_only=True)
 class CreateMicrovmAuthTokenRequest:
     """
     The input of ``create_microvm_auth_token``.
@@ -310,19 +1173,11 @@ class CreateMicrovmAuthTokenRequest:
 
 
 @attrs.frozen(kw_only=True)
-class CreateMicrovmAuthTokenResponse:
-    """
-    The output of ``create_microvm_auth_token``.
+class Resources:
+    """Resource requirements for a MicroVM."""
 
-    Creates an authentication token for accessing a running MicroVM. The token grants access
-    to the specified ports on the MicroVM endpoint.
-    """
-
-    auth_token: Mapping[str, str] = attrs.field(repr=redact_map_values)
-    """
-    A map containing the authentication token. Use the value at key "X-aws-proxy-auth" as
-    the header value when connecting to the MicroVM endpoint.
-    """
+    minimum_memory_in_mib: int
+    """The minimum amount of memory in MiB to allocate to the MicroVM."""
 
 
 @attrs.frozen(kw_only=True)
@@ -503,224 +1358,6 @@ class CreateMicrovmImageResponse:
 
 
 @attrs.frozen(kw_only=True)
-class CreateMicrovmShellAuthTokenRequest:
-    """
-    The input of ``create_microvm_shell_auth_token``.
-
-    Creates a shell authentication token for interactive shell access to a running MicroVM.
-    The MicroVM must have been run with the SHELL_INGRESS network connector attached.
-    """
-
-    microvm_identifier: str
-    """The ID of the MicroVM to create a shell authentication token for."""
-
-    expiration_in_minutes: int
-    """The duration in minutes before the shell authentication token expires."""
-
-
-@attrs.frozen(kw_only=True)
-class CreateMicrovmShellAuthTokenResponse:
-    """
-    The output of ``create_microvm_shell_auth_token``.
-
-    Creates a shell authentication token for interactive shell access to a running MicroVM.
-    The MicroVM must have been run with the SHELL_INGRESS network connector attached.
-    """
-
-    auth_token: Mapping[str, str] = attrs.field(repr=redact_map_values)
-    """The generated shell authentication token key-value pairs for accessing the MicroVM."""
-
-
-@attrs.frozen(kw_only=True)
-class DeleteMicrovmImageInput:
-    """
-    The input of ``delete_microvm_image``.
-
-    Deletes a MicroVM image. This operation is idempotent; deleting an image that has
-    already been deleted succeeds without error.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image to delete."""
-
-
-@attrs.frozen(kw_only=True)
-class DeleteMicrovmImageOutput:
-    """
-    The output of ``delete_microvm_image``.
-
-    Deletes a MicroVM image. This operation is idempotent; deleting an image that has
-    already been deleted succeeds without error.
-    """
-
-    image_identifier: str
-    """The identifier of the deleted MicroVM image."""
-
-    state: MicrovmImageState
-    """The current state of the MicroVM image after deletion."""
-
-
-@attrs.frozen(kw_only=True)
-class DeleteMicrovmImageVersionInput:
-    """
-    The input of ``delete_microvm_image_version``.
-
-    Deletes a specific version of a MicroVM image. This operation is idempotent; deleting a
-    version that has already been deleted succeeds without error.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image."""
-
-    image_version: str
-    """The version of the MicroVM image to delete."""
-
-
-@attrs.frozen(kw_only=True)
-class DeleteMicrovmImageVersionOutput:
-    """
-    The output of ``delete_microvm_image_version``.
-
-    Deletes a specific version of a MicroVM image. This operation is idempotent; deleting a
-    version that has already been deleted succeeds without error.
-    """
-
-    image_identifier: str
-    """The identifier of the MicroVM image."""
-
-    image_version: str
-    """The version that was deleted."""
-
-    state: MicrovmImageVersionState
-    """The current state of the MicroVM image version after deletion."""
-
-
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageBuildInput:
-    """
-    The input of ``get_microvm_image_build``.
-
-    Retrieves the details of a specific MicroVM image build, including its state, target
-    architecture, and snapshot information.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image."""
-
-    image_version: str
-    """The version of the MicroVM image."""
-
-    build_id: str
-    """The unique identifier of the build to retrieve."""
-
-
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageBuildOutput:
-    """
-    The output of ``get_microvm_image_build``.
-
-    Retrieves the details of a specific MicroVM image build, including its state, target
-    architecture, and snapshot information.
-    """
-
-    image_arn: str
-    """The ARN of the MicroVM image."""
-
-    image_version: str
-    """The version of the MicroVM image."""
-
-    build_id: str
-    """The build request ID."""
-
-    build_state: BuildState
-    """The current state of the build."""
-
-    architecture: Architecture
-    """The target CPU architecture for the build. Supported value: ARM_64."""
-
-    chipset: Chipset
-    """The target chipset for the build."""
-
-    chipset_generation: str
-    """The target chipset generation for the build."""
-
-    state_reason: str | None = None
-    """The reason for the build state, if applicable."""
-
-    created_at: datetime.datetime
-    """The timestamp when the build was created."""
-
-    snapshot_build: SnapshotBuild | None = None
-    """The snapshot build details, including memory and disk snapshot sizes."""
-
-
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageInput:
-    """
-    The input of ``get_microvm_image``.
-
-    Retrieves the details of a MicroVM image, including its state, versions, and
-    configuration.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image to retrieve."""
-
-
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageOutput:
-    """
-    The output of ``get_microvm_image``.
-
-    Retrieves the details of a MicroVM image, including its state, versions, and
-    configuration.
-    """
-
-    image_arn: str
-    """The ARN of the MicroVM image."""
-
-    name: str
-    """The name of the MicroVM image."""
-
-    state: MicrovmImageState
-    """The current state of the MicroVM image."""
-
-    latest_active_image_version: str | None = None
-    """The latest active version of the MicroVM image."""
-
-    latest_failed_image_version: str | None = None
-    """The latest failed version of the MicroVM image, if any."""
-
-    created_at: datetime.datetime
-    """The timestamp when the MicroVM image was created."""
-
-    tags: Mapping[str, str] | None = None
-    """
-    A set of key-value pairs that you can attach to the resource. Use tags to categorize
-    resources for cost allocation, access control (ABAC), and organization.
-    """
-
-    updated_at: datetime.datetime | None = None
-    """The timestamp when the MicroVM image was last updated."""
-
-
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageVersionInput:
-    """
-    The input of ``get_microvm_image_version``.
-
-    Retrieves the details of a specific version of a MicroVM image, including its
-    configuration, state, and build information.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image."""
-
-    image_version: str
-    """The version of the MicroVM image to retrieve."""
-
-
-@attrs.frozen(kw_only=True)
 class GetMicrovmImageVersionOutput:
     """
     The output of ``get_microvm_image_version``.
@@ -802,602 +1439,6 @@ class GetMicrovmImageVersionOutput:
 
 
 @attrs.frozen(kw_only=True)
-class GetMicrovmRequest:
-    """
-    The input of ``get_microvm``.
-
-    Retrieves the details of a specific MicroVM, including its state, endpoint, image
-    information, and configuration. The state field is eventually consistent — determine
-    readiness by connecting to the endpoint.
-    """
-
-    microvm_identifier: str
-    """The ID of the MicroVM to retrieve."""
-
-
-@attrs.frozen(kw_only=True)
-class GetMicrovmResponse:
-    """
-    The output of ``get_microvm``.
-
-    Retrieves the details of a specific MicroVM, including its state, endpoint, image
-    information, and configuration. The state field is eventually consistent — determine
-    readiness by connecting to the endpoint.
-    """
-
-    microvm_id: str
-    """The unique identifier of the MicroVM."""
-
-    state: MicrovmState
-    """The current lifecycle state of the MicroVM."""
-
-    endpoint: str
-    """
-    The HTTPS endpoint URL for communicating with the MicroVM. Include a valid
-    authentication token in the X-aws-proxy-auth header when sending requests.
-    """
-
-    image_arn: str
-    """The ARN of the MicroVM image used to run this MicroVM."""
-
-    image_version: str
-    """The version of the MicroVM image used to run this MicroVM."""
-
-    execution_role_arn: str | None = None
-    """The ARN of the IAM execution role assumed by the MicroVM."""
-
-    idle_policy: IdlePolicy | None = None
-    """
-    The idle policy configuration of the MicroVM, controlling auto-suspend and auto-resume
-    behavior.
-    """
-
-    maximum_duration_in_seconds: int
-    """
-    The maximum duration in seconds that the MicroVM can exist before being terminated by
-    the platform.
-    """
-
-    started_at: datetime.datetime
-    """The timestamp when the MicroVM first started."""
-
-    terminated_at: datetime.datetime | None = None
-    """The timestamp when the MicroVM terminated."""
-
-    state_reason: str | None = None
-    """The reason for why the MicroVM is in the current state."""
-
-    kms_key_identifier: str | None = None
-    """
-    The customer managed Amazon Web Services Key Management Service (Amazon Web Services
-    KMS) key that encrypts your MicroVM configuration at rest. If you don't specify a key,
-    your MicroVM uses an Amazon Web Services owned key.
-    """
-
-    ingress_network_connectors: Sequence[str] | None = None
-    """The list of ingress network connectors configured for the MicroVM."""
-
-    egress_network_connectors: Sequence[str] | None = None
-    """The list of egress network connectors available to the MicroVM at runtime."""
-
-
-@attrs.frozen(kw_only=True)
-class Hooks:
-    """Lifecycle hook configuration for MicroVMs and MicroVM images."""
-
-    port: int | None = None
-    """The port number on which the hooks listener runs."""
-
-    microvm_hooks: MicrovmHooks | None = None
-    """The lifecycle hooks for MicroVM events."""
-
-    microvm_image_hooks: MicrovmImageHooks | None = None
-    """The hooks for MicroVM image build events."""
-
-
-@attrs.frozen(kw_only=True)
-class IdlePolicy:
-    """
-    Configuration that controls MicroVM auto-suspend and auto-resume behavior. Idle time is
-    measured by inbound traffic through the MicroVM proxy endpoint — if no requests arrive
-    within the configured duration, the MicroVM is suspended.
-    """
-
-    max_idle_duration_seconds: int
-    """
-    The maximum time in seconds that a MicroVM can remain idle before it is automatically
-    suspended.
-    """
-
-    suspended_duration_seconds: int
-    """
-    The maximum time in seconds that a MicroVM can remain suspended before it is
-    automatically terminated.
-    """
-
-    auto_resume_enabled: bool
-    """
-    Indicates whether the MicroVM automatically resumes when it receives a request while
-    suspended.
-    """
-
-
-@attrs.frozen(kw_only=True)
-class ListManagedMicrovmImageVersionsInput:
-    """
-    The input of ``list_managed_microvm_image_versions``.
-
-    Lists versions of a managed MicroVM image. We recommend using pagination to ensure that
-    the operation returns quickly and successfully.
-    """
-
-    max_results: int | None = None
-    """The maximum number of results to return in a single call."""
-
-    next_token: str | None = None
-    """
-    The pagination token from a previous call. Use this token to retrieve the next page of
-    results.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the managed MicroVM image to list versions for."""
-
-
-@attrs.frozen(kw_only=True)
-class ListManagedMicrovmImageVersionsOutput:
-    """
-    The output of ``list_managed_microvm_image_versions``.
-
-    Lists versions of a managed MicroVM image. We recommend using pagination to ensure that
-    the operation returns quickly and successfully.
-    """
-
-    next_token: str | None = None
-    """
-    The pagination token to use in a subsequent request to retrieve the next page of
-    results. This value is null when there are no more results to return.
-    """
-
-    items: Sequence[ManagedMicrovmImageVersion]
-    """The list of managed MicroVM image versions."""
-
-
-@attrs.frozen(kw_only=True)
-class ListManagedMicrovmImagesInput:
-    """
-    The input of ``list_managed_microvm_images``.
-
-    Lists AWS managed MicroVM images available for use as base images. We recommend using
-    pagination to ensure that the operation returns quickly and successfully.
-    """
-
-    max_results: int | None = None
-    """The maximum number of results to return in a single call."""
-
-    next_token: str | None = None
-    """
-    The pagination token from a previous call. Use this token to retrieve the next page of
-    results.
-    """
-
-
-@attrs.frozen(kw_only=True)
-class ListManagedMicrovmImagesOutput:
-    """
-    The output of ``list_managed_microvm_images``.
-
-    Lists AWS managed MicroVM images available for use as base images. We recommend using
-    pagination to ensure that the operation returns quickly and successfully.
-    """
-
-    next_token: str | None = None
-    """
-    The pagination token to use in a subsequent request to retrieve the next page of
-    results. This value is null when there are no more results to return.
-    """
-
-    items: Sequence[ManagedMicrovmImageSummary]
-    """The list of managed MicroVM images."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmImageBuildsInput:
-    """
-    The input of ``list_microvm_image_builds``.
-
-    Lists builds for a MicroVM image version with optional filtering by architecture and
-    chipset. We recommend using pagination to ensure that the operation returns quickly and
-    successfully.
-    """
-
-    max_results: int | None = None
-    """The maximum number of results to return in a single call."""
-
-    next_token: str | None = None
-    """
-    The pagination token from a previous call. Use this token to retrieve the next page of
-    results.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image."""
-
-    image_version: str
-    """The version of the MicroVM image to list builds for."""
-
-    architecture: Architecture | None = None
-    """Filters builds by target CPU architecture."""
-
-    chipset: Chipset | None = None
-    """Filters builds by target chipset."""
-
-    chipset_generation: str | None = None
-    """Filters builds by target chipset generation."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmImageBuildsOutput:
-    """
-    The output of ``list_microvm_image_builds``.
-
-    Lists builds for a MicroVM image version with optional filtering by architecture and
-    chipset. We recommend using pagination to ensure that the operation returns quickly and
-    successfully.
-    """
-
-    next_token: str | None = None
-    """
-    The pagination token to use in a subsequent request to retrieve the next page of
-    results. This value is null when there are no more results to return.
-    """
-
-    items: Sequence[MicrovmImageBuildSummary]
-    """The list of MicroVM image builds."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmImageVersionsInput:
-    """
-    The input of ``list_microvm_image_versions``.
-
-    Lists versions of a MicroVM image. We recommend using pagination to ensure that the
-    operation returns quickly and successfully.
-    """
-
-    max_results: int | None = None
-    """The maximum number of results to return in a single call."""
-
-    next_token: str | None = None
-    """
-    The pagination token from a previous call. Use this token to retrieve the next page of
-    results.
-    """
-
-    image_identifier: str
-    """The unique identifier (ARN or ID) of the MicroVM image to list versions for."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmImageVersionsOutput:
-    """
-    The output of ``list_microvm_image_versions``.
-
-    Lists versions of a MicroVM image. We recommend using pagination to ensure that the
-    operation returns quickly and successfully.
-    """
-
-    next_token: str | None = None
-    """
-    The pagination token to use in a subsequent request to retrieve the next page of
-    results. This value is null when there are no more results to return.
-    """
-
-    items: Sequence[MicrovmImageVersionSummary]
-    """The list of MicroVM image versions."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmImagesRequest:
-    """
-    The input of ``list_microvm_images``.
-
-    Lists MicroVM images in the account with optional name filtering. We recommend using
-    pagination to ensure that the operation returns quickly and successfully.
-    """
-
-    max_results: int | None = None
-    """The maximum number of results to return in a single call."""
-
-    next_token: str | None = None
-    """
-    The pagination token from a previous call. Use this token to retrieve the next page of
-    results.
-    """
-
-    name_filter: str | None = None
-    """Filters images whose name contains the specified string."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmImagesResponse:
-    """
-    The output of ``list_microvm_images``.
-
-    Lists MicroVM images in the account with optional name filtering. We recommend using
-    pagination to ensure that the operation returns quickly and successfully.
-    """
-
-    next_token: str | None = None
-    """
-    The pagination token to use in a subsequent request to retrieve the next page of
-    results. This value is null when there are no more results to return.
-    """
-
-    items: Sequence[MicrovmImageSummary]
-    """The list of MicroVM images."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmsRequest:
-    """
-    The input of ``list_microvms``.
-
-    Lists MicroVMs in the account with optional filtering by image and version. We recommend
-    using pagination to ensure that the operation returns quickly and successfully.
-    """
-
-    max_results: int | None = None
-    """The maximum number of results to return in a single call."""
-
-    next_token: str | None = None
-    """
-    The pagination token from a previous call. Use this token to retrieve the next page of
-    results.
-    """
-
-    image_identifier: str | None = None
-    """Optional filter to list only MicroVMs running the specified image."""
-
-    image_version: str | None = None
-    """Optional filter to list only MicroVMs running the specified image version."""
-
-
-@attrs.frozen(kw_only=True)
-class ListMicrovmsResponse:
-    """
-    The output of ``list_microvms``.
-
-    Lists MicroVMs in the account with optional filtering by image and version. We recommend
-    using pagination to ensure that the operation returns quickly and successfully.
-    """
-
-    next_token: str | None = None
-    """
-    The pagination token to use in a subsequent request to retrieve the next page of
-    results. This value is null when there are no more results to return.
-    """
-
-    items: Sequence[MicrovmItem]
-    """The list of MicroVMs."""
-
-
-@attrs.frozen(kw_only=True)
-class ListTagsRequest:
-    """
-    The input of ``list_tags``.
-
-    Lists the tags associated with a Lambda MicroVM resource.
-    """
-
-    resource: str
-    """The ARN of the resource to list tags for."""
-
-
-@attrs.frozen(kw_only=True)
-class ListTagsResponse:
-    """
-    The output of ``list_tags``.
-
-    Lists the tags associated with a Lambda MicroVM resource.
-    """
-
-    tags: Mapping[str, str] | None = None
-    """The key-value pairs of tags associated with the resource."""
-
-
-@attrs.frozen(kw_only=True)
-class LoggingDisabledMember:
-    """
-    Specifies that logging is disabled.
-
-    A member of the ``Logging`` union (wire name ``disabled``).
-    """
-
-    value: LoggingDisabled = attrs.field(factory=LoggingDisabled)
-
-
-@attrs.frozen(kw_only=True)
-class LoggingCloudWatch:
-    """
-    Configuration for sending logs to Amazon CloudWatch Logs.
-
-    A member of the ``Logging`` union (wire name ``cloudWatch``).
-    """
-
-    value: CloudWatchLogging
-
-
-@attrs.frozen(kw_only=True)
-class LoggingUnknown:
-    """
-    A member of ``Logging`` that this version of the SDK does not know.
-
-    The service sent a member added after this SDK was generated; update the SDK
-    to read it. ``tag`` is the member's wire name and ``value`` its raw JSON value.
-    It is only ever received: sending it raises an error.
-    """
-
-    tag: str
-    value: Document = None
-
-
-Logging: TypeAlias = LoggingDisabledMember | LoggingCloudWatch | LoggingUnknown
-"""
-Configuration for MicroVM logging output. Specify exactly one: cloudWatch to enable
-CloudWatch logging, or disabled to turn off logging.
-"""
-
-
-@attrs.frozen(kw_only=True)
-class ManagedMicrovmImageSummary:
-    """Contains summary information about a managed MicroVM image."""
-
-    image_arn: str
-    """The ARN of the managed MicroVM image."""
-
-    created_at: datetime.datetime
-    """The timestamp when the managed MicroVM image was created."""
-
-    updated_at: datetime.datetime | None = None
-    """The timestamp when the managed MicroVM image was last updated."""
-
-
-@attrs.frozen(kw_only=True)
-class ManagedMicrovmImageVersion:
-    """Contains version information for a managed MicroVM image."""
-
-    image_arn: str
-    """The ARN of the managed MicroVM image."""
-
-    image_version: str
-    """The version of the managed MicroVM image."""
-
-    status: ManagedMicrovmImageVersionStatus | None = None
-    """
-    The lifecycle status of the managed MicroVM image version. Valid values: AVAILABLE (the
-    version is available for use) or DEPRECATED (the version is deprecated; do not use it
-    for new MicroVM images).
-    """
-
-    supported_cpu_configurations: Sequence[CpuConfiguration] | None = None
-    """CPU configurations supported by this managed base image version."""
-
-    created_at: datetime.datetime
-    """The timestamp when the version was created."""
-
-    updated_at: datetime.datetime | None = None
-    """The timestamp when the version was last updated."""
-
-
-@attrs.frozen(kw_only=True)
-class MicrovmHooks:
-    """
-    Configuration for lifecycle hooks invoked during MicroVM events such as run, resume,
-    suspend, and terminate.
-    """
-
-    run: HookState | None = None
-    """The path of the hook invoked when the MicroVM starts running."""
-
-    run_timeout_in_seconds: int | None = None
-    """The maximum time in seconds for the run hook to complete."""
-
-    resume: HookState | None = None
-    """The path of the hook invoked when the MicroVM resumes from a suspended state."""
-
-    resume_timeout_in_seconds: int | None = None
-    """The maximum time in seconds for the resume hook to complete."""
-
-    suspend: HookState | None = None
-    """The path of the hook invoked when the MicroVM is suspended."""
-
-    suspend_timeout_in_seconds: int | None = None
-    """The maximum time in seconds for the suspend hook to complete."""
-
-    terminate: HookState | None = None
-    """The path of the hook invoked when the MicroVM is terminated."""
-
-    terminate_timeout_in_seconds: int | None = None
-    """The maximum time in seconds for the terminate hook to complete."""
-
-
-@attrs.frozen(kw_only=True)
-class MicrovmImageBuildSummary:
-    """Contains summary information about a MicroVM image build."""
-
-    image_arn: str
-    """The ARN of the MicroVM image."""
-
-    image_version: str
-    """The version of the MicroVM image."""
-
-    build_id: str
-    """The build request ID."""
-
-    build_state: BuildState
-    """The current state of the build."""
-
-    architecture: Architecture
-    """The target CPU architecture for the build. Supported value: ARM_64."""
-
-    chipset: Chipset
-    """The target chipset for the build."""
-
-    chipset_generation: str
-    """The target chipset generation for the build."""
-
-    state_reason: str | None = None
-    """The reason for the build state, if applicable."""
-
-    created_at: datetime.datetime
-    """The timestamp when the build was created."""
-
-
-@attrs.frozen(kw_only=True)
-class MicrovmImageHooks:
-    """
-    Configuration for hooks invoked during MicroVM image build events such as ready and
-    validate.
-    """
-
-    ready: HookState | None = None
-    """The path of the hook invoked when the MicroVM image build is ready."""
-
-    ready_timeout_in_seconds: int | None = None
-    """The maximum time in seconds for the ready hook to complete."""
-
-    validate: HookState | None = None
-    """The path of the hook invoked to validate the MicroVM image build."""
-
-    validate_timeout_in_seconds: int | None = None
-    """The maximum time in seconds for the validate hook to complete."""
-
-
-@attrs.frozen(kw_only=True)
-class MicrovmImageSummary:
-    """Contains summary information about a MicroVM image."""
-
-    image_arn: str
-    """The ARN of the MicroVM image."""
-
-    name: str
-    """The name of the MicroVM image."""
-
-    state: MicrovmImageState
-    """The current state of the MicroVM image."""
-
-    latest_active_image_version: str | None = None
-    """The latest active version of the MicroVM image."""
-
-    latest_failed_image_version: str | None = None
-    """The latest failed version of the MicroVM image, if any."""
-
-    created_at: datetime.datetime
-    """The timestamp when the MicroVM image was created."""
-
-
-@attrs.frozen(kw_only=True)
 class MicrovmImageVersionSummary:
     """Contains summary information about a version of a MicroVM image."""
 
@@ -1474,101 +1515,22 @@ class MicrovmImageVersionSummary:
 
 
 @attrs.frozen(kw_only=True)
-class MicrovmItem:
-    """Contains summary information about a MicroVM instance."""
-
-    microvm_id: str
-    """The unique identifier of the MicroVM."""
-
-    state: MicrovmState
-    """The current lifecycle state of the MicroVM."""
-
-    image_arn: str
-    """The ARN of the MicroVM image used to run this MicroVM."""
-
-    image_version: str
-    """The version of the MicroVM image used to run this MicroVM."""
-
-    started_at: datetime.datetime
-    """The timestamp when the MicroVM started."""
-
-
-@attrs.frozen(kw_only=True)
-class PortRange:
-    """Specifies a range of ports."""
-
-    start_port: int
-    """The starting port number of the range."""
-
-    end_port: int
-    """The ending port number of the range."""
-
-
-@attrs.frozen(kw_only=True)
-class PortSpecificationPort:
+class ListMicrovmImageVersionsOutput:
     """
-    A single port number.
+    The output of ``list_microvm_image_versions``.
 
-    A member of the ``PortSpecification`` union (wire name ``port``).
+    Lists versions of a MicroVM image. We recommend using pagination to ensure that the
+    operation returns quickly and successfully.
     """
 
-    value: int
-
-
-@attrs.frozen(kw_only=True)
-class PortSpecificationRange:
+    next_token: str | None = None
     """
-    A range of ports.
-
-    A member of the ``PortSpecification`` union (wire name ``range``).
+    The pagination token to use in a subsequent request to retrieve the next page of
+    results. This value is null when there are no more results to return.
     """
 
-    value: PortRange
-
-
-@attrs.frozen(kw_only=True)
-class PortSpecificationAllPorts:
-    """
-    Indicates that all ports are accessible.
-
-    A member of the ``PortSpecification`` union (wire name ``allPorts``).
-    """
-
-    value: Unit = attrs.field(factory=Unit)
-
-
-@attrs.frozen(kw_only=True)
-class PortSpecificationUnknown:
-    """
-    A member of ``PortSpecification`` that this version of the SDK does not know.
-
-    The service sent a member added after this SDK was generated; update the SDK
-    to read it. ``tag`` is the member's wire name and ``value`` its raw JSON value.
-    It is only ever received: sending it raises an error.
-    """
-
-    tag: str
-    value: Document = None
-
-
-PortSpecification: TypeAlias = (
-    PortSpecificationPort
-    | PortSpecificationRange
-    | PortSpecificationAllPorts
-    | PortSpecificationUnknown
-)
-"""
-Specifies which ports are accessible on a MicroVM. Only one of the port specification
-options can be set.
-"""
-
-
-@attrs.frozen(kw_only=True)
-class Resources:
-    """Resource requirements for a MicroVM."""
-
-    minimum_memory_in_mib: int
-    """The minimum amount of memory in MiB to allocate to the MicroVM."""
+    items: Sequence[MicrovmImageVersionSummary]
+    """The list of MicroVM image versions."""
 
 
 @attrs.frozen(kw_only=True)
@@ -1720,6 +1682,46 @@ class SnapshotBuild:
 
     disk_snapshot_size_in_bytes: int | None = None
     """The size of the disk snapshot in bytes."""
+
+
+@attrs.frozen(kw_only=True)
+class GetMicrovmImageBuildOutput:
+    """
+    The output of ``get_microvm_image_build``.
+
+    Retrieves the details of a specific MicroVM image build, including its state, target
+    architecture, and snapshot information.
+    """
+
+    image_arn: str
+    """The ARN of the MicroVM image."""
+
+    image_version: str
+    """The version of the MicroVM image."""
+
+    build_id: str
+    """The build request ID."""
+
+    build_state: BuildState
+    """The current state of the build."""
+
+    architecture: Architecture
+    """The target CPU architecture for the build. Supported value: ARM_64."""
+
+    chipset: Chipset
+    """The target chipset for the build."""
+
+    chipset_generation: str
+    """The target chipset generation for the build."""
+
+    state_reason: str | None = None
+    """The reason for the build state, if applicable."""
+
+    created_at: datetime.datetime
+    """The timestamp when the build was created."""
+
+    snapshot_build: SnapshotBuild | None = None
+    """The snapshot build details, including memory and disk snapshot sizes."""
 
 
 @attrs.frozen(kw_only=True)

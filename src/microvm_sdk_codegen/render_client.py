@@ -160,7 +160,7 @@ def _paginator(service: ServiceIR, op: OperationIR) -> str:
     )
     return (
         f"\n    def paginate_{op.python_name}(\n        self,\n        *,\n{params}"
-        f"    ) -> Paginator[models.{op.output}, {item}]:\n"
+        f"    ) -> paginators.Paginator[models.{op.output}, {item}]:\n"
         + docstring("\n".join(doc), "        ")
         + "        from microvm_sdk import models\n\n"
         f"        return self._paginate(\n            {op.name!r},\n"
@@ -203,7 +203,7 @@ def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) ->
     params = (
         _params(service, members)
         + "".join(f"        {arg}: {annotation} = None,\n" for arg, annotation, _ in WAIT_ARGS)
-        + f"        callback: Callable[[WaitProgress[{output}]], None] | None = None,\n"
+        + f"        callback: Callable[[waiters.WaitProgress[{output}]], None] | None = None,\n"
     )
     body = (
         f"        result = self._wait(\n            {name!r},\n"
@@ -250,12 +250,18 @@ def render(service: ServiceIR) -> str:
         "from __future__ import annotations\n\n"
         "from collections.abc import Callable, Mapping, Sequence\n"
         "from typing import TYPE_CHECKING, ClassVar\n\n"
-        "from microvm_sdk._base_client import BaseClient\n\n"
+        "from microvm_sdk._base_client import BaseClient\n"
+        "from microvm_sdk._core.lazy import LazyModule\n\n"
         "if TYPE_CHECKING:\n"
         "    import datetime\n\n"
-        "    from microvm_sdk import models\n"
-        "    from microvm_sdk._core.paginator import Paginator\n"
-        "    from microvm_sdk._core.waiter import WaitProgress\n\n"
+        "    from microvm_sdk import models, paginators, waiters\n"
+        "else:\n"
+        "    # Imported on first use; typing.get_type_hints() resolves annotations through\n"
+        "    # these (docs/decisions/0012-lazy-submodules-and-runtime-annotations.md).\n"
+        '    datetime = LazyModule("datetime")\n'
+        '    models = LazyModule("microvm_sdk.models")\n'
+        '    paginators = LazyModule("microvm_sdk.paginators")\n'
+        '    waiters = LazyModule("microvm_sdk.waiters")\n\n'
         '__all__ = ["Client"]\n\n\n'
         "class Client(BaseClient):\n"
         + docstring(class_doc, "    ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from microvm_sdk_codegen.docs import docstring
 from microvm_sdk_codegen.ir import ServiceIR, ShapeIR
 from microvm_sdk_codegen.naming import enum_member_name
+from microvm_sdk_codegen.order import definition_order
 from microvm_sdk_codegen.types import is_enum, py_type, sensitivity
 
 REPR_HELPERS = {"value": "redact", "map_values": "redact_map_values", "items": "redact_items"}
@@ -16,15 +17,14 @@ def render(service: ServiceIR) -> str:
         if is_enum(shape):
             body.append(_enum(shape))
     roles = _operation_roles(service)
-    # Member-less structures first: union members default to an instance of them.
-    ordered = sorted(service.shapes.values(), key=lambda s: (bool(s.members), s.name))
-    for shape in ordered:
+    for shape in definition_order(service):
         if shape.kind == "union":
             body.append(_union(service, shape))
         elif shape.is_class:
             body.append(_structure(service, shape, roles.get(shape.name)))
     text = "".join(body)
-    names: list[str] = []
+    # The base of the enums and the JSON value type are public here too.
+    names: list[str] = ["Document", "ModelEnum"]
     for shape in service.shapes.values():
         if is_enum(shape) or shape.is_class:
             names.append(shape.name)

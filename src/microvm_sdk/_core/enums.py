@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from microvm_sdk._core.public import public_home
 
+
+@public_home("microvm_sdk.models")
 class ModelEnum(enum.StrEnum):
     """A string enum that accepts values it does not list.
 

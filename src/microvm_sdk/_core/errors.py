@@ -18,6 +18,17 @@ _ERRORS = "microvm_sdk.errors"
 class MicrovmError(Exception):
     """Root of every exception microvm-sdk raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (multiprocessing, concurrent.futures) re-creates an exception by calling
+        # its class with ``self.args``, which is not what most of our ``__init__``
+        # methods take. Re-create it without ``__init__`` and restore its attributes.
+        return (_recreate, (type(self), self.args), self.__dict__)
+
+
+def _recreate(cls: type[MicrovmError], args: tuple[Any, ...]) -> MicrovmError:
+    """Make an exception of ``cls`` holding ``args``, without calling its ``__init__``."""
+    return cls.__new__(cls, *args)
+
 
 @public_home(_ERRORS)
 class ConfigurationError(MicrovmError):

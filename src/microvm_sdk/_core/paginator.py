@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from microvm_sdk._core.errors import PaginationError, ParamValidationError
+from microvm_sdk._core.public import public_home
 
 __all__ = ["Paginator", "decode_resume_token", "encode_resume_token"]
 
@@ -106,6 +107,7 @@ class _Slice(Generic[PageT, ItemT]):
         return self.next_token, 0
 
 
+@public_home("microvm_sdk.paginators")
 class Paginator(Generic[PageT, ItemT]):
     """Pages through a token-paginated operation, lazily.
 

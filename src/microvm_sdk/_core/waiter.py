@@ -50,6 +50,7 @@ from microvm_sdk._core.errors import (
     WaiterFailureError,
     WaiterTimeoutError,
 )
+from microvm_sdk._core.public import public_home
 from microvm_sdk._core.retries import classify_error
 
 __all__ = [
@@ -185,6 +186,7 @@ class WaiterSpec:
         return paths[0].argument if paths else None
 
 
+@public_home("microvm_sdk.waiters")
 @attrs.frozen(slots=True)
 class WaitProgress(Generic[OutT]):
     """What a waiter saw on one poll, passed to the ``callback`` of :func:`wait`.
