@@ -67,16 +67,15 @@ class BaseClient:
         Args:
             region_name: The AWS region, e.g. ``"us-east-1"``.
             profile_name: A profile of the shared config files.
-            endpoint_url: Send requests here instead of the AWS endpoint (for example a
-                ``microvm_sdk.local.LocalServer``).
+            endpoint_url: Send requests here instead of the AWS endpoint.
+                For example the ``endpoint_url`` of a ``microvm_sdk.local.LocalServer``.
             aws_access_key_id: An access key id (with ``aws_secret_access_key``).
             aws_secret_access_key: The secret access key.
             aws_session_token: A session token for temporary credentials.
-            botocore_session: A ``botocore.session.Session`` to take profile,
-                configuration and credentials from.
+            botocore_session: A botocore session to take profile, config and credentials from.
+                A ``botocore.session.Session``.
             config: Timeouts, retries, endpoint variants, proxies and other options.
-            verify: ``False`` to skip TLS certificate verification, or the path of a
-                CA bundle.
+            verify: ``False`` skips TLS certificate verification; a path names a CA bundle.
             transport: An HTTP transport to use instead of the built-in one.
 
         Raises:
@@ -179,15 +178,15 @@ class BaseClient:
 
         Args:
             operation_name: The model's operation name, e.g. ``"CreateMicrovmImage"``.
-            params: Parameters keyed by the model's member names (``"baseImageArn"``,
-                ``"codeArtifact": {"uri": ...}``), as boto3 and the AWS CLI take them.
+            params: Parameters keyed by the model's member names, as boto3 takes them.
+                For example ``"baseImageArn"`` and ``"codeArtifact": {"uri": ...}``.
 
         Returns:
             The output in its wire form: camelCase keys, timestamps as epoch seconds.
 
         Raises:
-            ParamValidationError: A parameter is unknown, of the wrong type, or breaks a
-                constraint; nothing was sent.
+            ParamValidationError: A parameter is unknown, mistyped or out of bounds.
+                Nothing was sent.
             ServiceError: The service answered with an error.
         """
         return self._runtime.invoke_wire(operation_name, params)

@@ -31,8 +31,8 @@ class Config:
     """Options for a client.
 
     Raises:
-        ConfigurationError: A value is out of range or of the wrong type; the message
-            names the field.
+        ConfigurationError: A value is out of range or of the wrong type.
+            The message names the field.
     """
 
     connect_timeout: float = 60

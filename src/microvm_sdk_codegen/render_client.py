@@ -7,10 +7,9 @@ that ``import microvm_sdk`` and client construction do not pay for loading them.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
-from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.docs import docstring, entry
 from microvm_sdk_codegen.ir import MemberIR, OperationIR, ServiceIR
 from microvm_sdk_codegen.types import py_type
 
@@ -32,14 +31,8 @@ PAGE_ARGS = (
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(
-        text,
-        width=88,
-        initial_indent=indent,
-        subsequent_indent=indent + "    ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    # The first line of an Args/Raises entry stands alone: it is all an editor shows.
+    return entry(text, indent)
 
 
 def _first_paragraph(text: str) -> str:
@@ -187,16 +180,22 @@ def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) ->
         "",
         "Args:",
         *_args_doc(service, members, WAIT_ARGS),
-        "    callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed,",
-        "        state, output, next delay): hang progress output on it.",
+        _wrap(
+            "callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, "
+            "state, output, next delay): hang progress output on it.",
+            "    ",
+        ),
         "",
         "Returns:",
         f"    The ``{op.output}`` of the last poll"
         + (" (``None`` when the resource is gone)." if succeeds_on_error else "."),
         "",
         "Raises:",
-        "    WaiterFailureError: The resource reached a state the wanted one cannot follow",
-        "        (the message says why, with the build failure reason for images).",
+        _wrap(
+            "WaiterFailureError: The resource reached a state the wanted one cannot follow "
+            "(the message says why, with the build failure reason for images).",
+            "    ",
+        ),
         "    WaiterTimeoutError: The timeout or attempt budget ran out first.",
         "    ServiceError: A non-retryable error answered a poll.",
     ]

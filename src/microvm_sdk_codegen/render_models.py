@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.docs import docstring, enum_value_docs
 from microvm_sdk_codegen.ir import ServiceIR, ShapeIR
 from microvm_sdk_codegen.naming import enum_member_name
 from microvm_sdk_codegen.order import definition_order
@@ -57,8 +57,10 @@ def _enum(shape: ShapeIR) -> str:
     lines = [f"\n\nclass {shape.name}(ModelEnum):\n"]
     lines.append(docstring(shape.doc or f"Values of ``{shape.name}``.", "    "))
     lines.append("\n")
+    meanings = enum_value_docs(shape)
     for value in shape.enum:
         lines.append(f"    {enum_member_name(value)} = {value!r}\n")
+        lines.append(docstring(meanings.get(value, ""), "    "))
     return "".join(lines)
 
 

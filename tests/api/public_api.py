@@ -149,6 +149,31 @@ def documented_raises(obj: object) -> list[str]:
     return names
 
 
+_SECTION = re.compile(r"^(Args|Raises|Attributes):\s*$")
+
+
+def entry_first_lines(obj: object) -> list[str]:
+    """The first line of each entry of the Args, Raises and Attributes sections of
+    ``obj``'s docstring: what an editor shows when hovering over that name."""
+    doc = inspect.getdoc(obj) or ""
+    lines: list[str] = []
+    entry_indent: int | None = None
+    in_section = False
+    for line in doc.splitlines():
+        if _SECTION.match(line):
+            in_section, entry_indent = True, None
+            continue
+        if not in_section or not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        if indent == 0:
+            in_section = False
+        elif entry_indent is None or indent == entry_indent:
+            entry_indent = indent
+            lines.append(line.strip())
+    return lines
+
+
 def resolve_error(name: str) -> type | None:
     """The exception class a ``Raises:`` entry names: a builtin or a public export."""
     builtin = getattr(builtins, name, None)
