@@ -2,8 +2,8 @@
 file; it is never run.
 
 Covers the submodules as package attributes, the public homes of the types in the
-client's signatures, the errors' declared attributes, and the typed forms the
-generated docs show.
+client's signatures, the errors' declared attributes, enum comparisons that survive
+values added later, and the typed forms the generated docs show.
 """
 
 from __future__ import annotations
@@ -97,6 +97,26 @@ def error_attributes(client: Client) -> None:
     assert_type(errors.ServiceError.CODE, str)
     assert_type(errors.ThrottlingException.MODELED_THROTTLING, bool)
     assert_type(Client.SERVICE_ENV_NAME, str)
+
+
+def enum_comparisons(client: Client) -> str:
+    vm = client.get_microvm(microvm_identifier="microvm-1")
+    state = vm.state
+    # compare with members: a misspelt member is an error for both checkers
+    if state == models.MicrovmState.RUNNING:
+        return "running"
+    if state in (models.MicrovmState.SUSPENDING, models.MicrovmState.SUSPENDED):
+        return "suspended"
+    # a value this SDK does not list yet: compare the value, a str
+    assert_type(state.value, str)
+    if state.value == "HIBERNATING":
+        return "hibernating"
+    assert_type(state.is_unknown, bool)
+    match state:
+        case models.MicrovmState.PENDING:
+            return "starting"
+        case _:  # not assert_never(state): the service may send a value added later
+            return state.value
 
 
 def typed_forms_the_docs_show() -> None:
