@@ -14,13 +14,51 @@
         )
         done = client.wait_until_created(image_identifier=image.image_arn)
 
-Typed inputs and outputs are in :mod:`microvm_sdk.models`, exceptions in
-:mod:`microvm_sdk.errors`, the local emulator in :mod:`microvm_sdk.local`.
+The public modules: :mod:`microvm_sdk.models` (typed inputs, outputs, enums and unions),
+:mod:`microvm_sdk.errors` (exceptions), :mod:`microvm_sdk.config` (``Config`` and the
+transport protocol), :mod:`microvm_sdk.paginators`, :mod:`microvm_sdk.waiters` and
+:mod:`microvm_sdk.local` (the emulator). Each is an attribute of this package
+(``microvm_sdk.models.MicrovmState``); the ones not needed to create a client are
+imported the first time they are used, so ``import microvm_sdk`` stays cheap.
 """
 
-from microvm_sdk import errors
+from typing import TYPE_CHECKING
+
+from microvm_sdk import config, errors
 from microvm_sdk._version import __version__
 from microvm_sdk.client import Client
 from microvm_sdk.config import Config
 
-__all__ = ["Client", "Config", "__version__", "errors"]
+if TYPE_CHECKING:
+    # What type checkers see; at run time __getattr__ below imports these on first use.
+    from microvm_sdk import local, models, paginators, waiters
+
+__all__ = [
+    "Client",
+    "Config",
+    "__version__",
+    "config",
+    "errors",
+    "local",
+    "models",
+    "paginators",
+    "waiters",
+]
+
+# The submodules imported on first attribute access: a closed table, not a fallback for
+# any name (see docs/decisions/0012-lazy-submodules-and-runtime-annotations.md).
+_LAZY_SUBMODULES = frozenset({"local", "models", "paginators", "waiters"})
+
+if not TYPE_CHECKING:  # type checkers take the imports above, and flag any other name
+
+    def __getattr__(name: str) -> object:
+        if name in _LAZY_SUBMODULES:
+            import importlib
+
+            # import_module binds the submodule as an attribute of this package, so
+            # later look-ups do not come back here.
+            return importlib.import_module(f"{__name__}.{name}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY_SUBMODULES})

@@ -9,20 +9,20 @@ from __future__ import annotations
 import platform
 import threading
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from microvm_sdk._core.http import Transport
 from microvm_sdk._version import __version__
+from microvm_sdk.config import Config
 
 if TYPE_CHECKING:
-    from types import TracebackType
-    from typing import Self
-
+    # Only private methods' annotations use these (typing.get_type_hints() resolves the
+    # public ones: the names above are imported at run time, all cheaply).
     from microvm_sdk._core.paginator import Paginator
     from microvm_sdk._core.pipeline import ClientRuntime
     from microvm_sdk._core.schema import ServiceSchema
-    from microvm_sdk._core.transport import Transport
     from microvm_sdk._core.waiter import WaitProgress
-    from microvm_sdk.config import Config
 
 T = TypeVar("T")
 PageT = TypeVar("PageT")
@@ -67,23 +67,21 @@ class BaseClient:
         Args:
             region_name: The AWS region, e.g. ``"us-east-1"``.
             profile_name: A profile of the shared config files.
-            endpoint_url: Send requests here instead of the AWS endpoint (for example a
-                ``microvm_sdk.local.LocalServer``).
+            endpoint_url: Send requests here instead of the AWS endpoint.
+                For example the ``endpoint_url`` of a ``microvm_sdk.local.LocalServer``.
             aws_access_key_id: An access key id (with ``aws_secret_access_key``).
             aws_secret_access_key: The secret access key.
             aws_session_token: A session token for temporary credentials.
-            botocore_session: A ``botocore.session.Session`` to take profile,
-                configuration and credentials from.
+            botocore_session: A botocore session to take profile, config and credentials from.
+                A ``botocore.session.Session``.
             config: Timeouts, retries, endpoint variants, proxies and other options.
-            verify: ``False`` to skip TLS certificate verification, or the path of a
-                CA bundle.
+            verify: ``False`` skips TLS certificate verification; a path names a CA bundle.
             transport: An HTTP transport to use instead of the built-in one.
 
         Raises:
             ConfigurationError: No region is configured, or an option is invalid.
         """
         from microvm_sdk._core.aws_config import AwsSettings
-        from microvm_sdk.config import Config
 
         config = config or Config()
         settings = AwsSettings.resolve(
@@ -180,15 +178,15 @@ class BaseClient:
 
         Args:
             operation_name: The model's operation name, e.g. ``"CreateMicrovmImage"``.
-            params: Parameters keyed by the model's member names (``"baseImageArn"``,
-                ``"codeArtifact": {"uri": ...}``), as boto3 and the AWS CLI take them.
+            params: Parameters keyed by the model's member names, as boto3 takes them.
+                For example ``"baseImageArn"`` and ``"codeArtifact": {"uri": ...}``.
 
         Returns:
             The output in its wire form: camelCase keys, timestamps as epoch seconds.
 
         Raises:
-            ParamValidationError: A parameter is unknown, of the wrong type, or breaks a
-                constraint; nothing was sent.
+            ParamValidationError: A parameter is unknown, mistyped or out of bounds.
+                Nothing was sent.
             ServiceError: The service answered with an error.
         """
         return self._runtime.invoke_wire(operation_name, params)

@@ -7,6 +7,9 @@ config file the way boto3 resolves it. Derive a changed copy with ``attrs.evolve
 
     config = Config(read_timeout=10, max_attempts=5)
     quick = attrs.evolve(config, read_timeout=2)
+
+A client sends its requests through a ``Transport``: pass your own (anything with
+``send(HttpRequest) -> HttpResponse`` and ``close()``) as ``Client(transport=...)``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from typing import Literal
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
+from microvm_sdk._core.http import HttpRequest, HttpResponse, Transport
 
-__all__ = ["Config"]
+__all__ = ["Config", "HttpRequest", "HttpResponse", "Transport"]
 
 
 @attrs.frozen(kw_only=True)
@@ -27,8 +31,8 @@ class Config:
     """Options for a client.
 
     Raises:
-        ConfigurationError: A value is out of range or of the wrong type; the message
-            names the field.
+        ConfigurationError: A value is out of range or of the wrong type.
+            The message names the field.
     """
 
     connect_timeout: float = 60

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from microvm_sdk_codegen import naming
-from microvm_sdk_codegen.docs import to_text
+from microvm_sdk_codegen.docs import python_docs, to_text
 
 SUPPORTED_KINDS = {
     "structure",
@@ -144,7 +144,8 @@ def load(folder: Path, source_label: str) -> ServiceIR:
     if not model:
         raise ModelError(f"no service-2.json in {folder}")
     overrides = loaded["overrides.json"]
-    return _build(model, loaded, overrides, digest.hexdigest()[:12], source_label)
+    service = _build(model, loaded, overrides, digest.hexdigest()[:12], source_label)
+    return python_docs(service, overrides.get("docs", {}))
 
 
 def _build(

@@ -7,10 +7,9 @@ that ``import microvm_sdk`` and client construction do not pay for loading them.
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
-from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.docs import docstring, entry
 from microvm_sdk_codegen.ir import MemberIR, OperationIR, ServiceIR
 from microvm_sdk_codegen.types import py_type
 
@@ -32,14 +31,8 @@ PAGE_ARGS = (
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(
-        text,
-        width=88,
-        initial_indent=indent,
-        subsequent_indent=indent + "    ",
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    # The first line of an Args/Raises entry stands alone: it is all an editor shows.
+    return entry(text, indent)
 
 
 def _first_paragraph(text: str) -> str:
@@ -160,7 +153,7 @@ def _paginator(service: ServiceIR, op: OperationIR) -> str:
     )
     return (
         f"\n    def paginate_{op.python_name}(\n        self,\n        *,\n{params}"
-        f"    ) -> Paginator[models.{op.output}, {item}]:\n"
+        f"    ) -> paginators.Paginator[models.{op.output}, {item}]:\n"
         + docstring("\n".join(doc), "        ")
         + "        from microvm_sdk import models\n\n"
         f"        return self._paginate(\n            {op.name!r},\n"
@@ -187,23 +180,29 @@ def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) ->
         "",
         "Args:",
         *_args_doc(service, members, WAIT_ARGS),
-        "    callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed,",
-        "        state, output, next delay): hang progress output on it.",
+        _wrap(
+            "callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, "
+            "state, output, next delay): hang progress output on it.",
+            "    ",
+        ),
         "",
         "Returns:",
         f"    The ``{op.output}`` of the last poll"
         + (" (``None`` when the resource is gone)." if succeeds_on_error else "."),
         "",
         "Raises:",
-        "    WaiterFailureError: The resource reached a state the wanted one cannot follow",
-        "        (the message says why, with the build failure reason for images).",
+        _wrap(
+            "WaiterFailureError: The resource reached a state the wanted one cannot follow "
+            "(the message says why, with the build failure reason for images).",
+            "    ",
+        ),
         "    WaiterTimeoutError: The timeout or attempt budget ran out first.",
         "    ServiceError: A non-retryable error answered a poll.",
     ]
     params = (
         _params(service, members)
         + "".join(f"        {arg}: {annotation} = None,\n" for arg, annotation, _ in WAIT_ARGS)
-        + f"        callback: Callable[[WaitProgress[{output}]], None] | None = None,\n"
+        + f"        callback: Callable[[waiters.WaitProgress[{output}]], None] | None = None,\n"
     )
     body = (
         f"        result = self._wait(\n            {name!r},\n"
@@ -250,16 +249,22 @@ def render(service: ServiceIR) -> str:
         "from __future__ import annotations\n\n"
         "from collections.abc import Callable, Mapping, Sequence\n"
         "from typing import TYPE_CHECKING, ClassVar\n\n"
-        "from microvm_sdk._base_client import BaseClient\n\n"
+        "from microvm_sdk._base_client import BaseClient\n"
+        "from microvm_sdk._core.lazy import LazyModule\n\n"
         "if TYPE_CHECKING:\n"
         "    import datetime\n\n"
-        "    from microvm_sdk import models\n"
-        "    from microvm_sdk._core.paginator import Paginator\n"
-        "    from microvm_sdk._core.waiter import WaitProgress\n\n"
+        "    from microvm_sdk import models, paginators, waiters\n"
+        "else:\n"
+        "    # Imported on first use; typing.get_type_hints() resolves annotations through\n"
+        "    # these (docs/decisions/0012-lazy-submodules-and-runtime-annotations.md).\n"
+        '    datetime = LazyModule("datetime")\n'
+        '    models = LazyModule("microvm_sdk.models")\n'
+        '    paginators = LazyModule("microvm_sdk.paginators")\n'
+        '    waiters = LazyModule("microvm_sdk.waiters")\n\n'
         '__all__ = ["Client"]\n\n\n'
         "class Client(BaseClient):\n"
         + docstring(class_doc, "    ")
-        + f"\n    SERVICE_ENV_NAME = {env_name!r}\n"
+        + f"\n    SERVICE_ENV_NAME: ClassVar[str] = {env_name!r}\n"
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
         + "".join(methods)
     )

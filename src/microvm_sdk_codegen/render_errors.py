@@ -25,6 +25,27 @@ BASE_NAMES = (
 )
 
 
+TREE = """::
+
+    MicrovmError
+    ├── ConfigurationError          region, credentials or endpoint cannot be resolved
+    ├── ParamValidationError        input breaks a model constraint; nothing was sent
+    ├── SerializationError          a value cannot be put on the wire
+    ├── DeserializationError        a response cannot be read
+    ├── TransportError              the request did not get an HTTP answer
+    │   ├── ConnectionError
+    │   ├── ConnectTimeoutError
+    │   └── ReadTimeoutError
+    ├── PaginationError             the service repeated a pagination token
+    ├── WaiterError                 a waiter did not reach its success state
+    │   ├── WaiterFailureError
+    │   └── WaiterTimeoutError
+    └── ServiceError                the service answered with an error
+        ├── <one class per modeled error, below>
+        └── UnknownServiceError     a code the model does not name
+"""
+
+
 def _error(service: ServiceIR, shape: ShapeIR) -> str:
     assert shape.error
     extra = [m for m in shape.members if m.name != "message"]
@@ -34,11 +55,13 @@ def _error(service: ServiceIR, shape: ShapeIR) -> str:
     if shape.error.retryable:
         facts += ", retryable" + (" (throttling)" if shape.error.throttling else "")
     lines.append(docstring(f"{doc}\n\n{facts}.", "    "))
-    lines.append(f"\n    CODE = {shape.error.code!r}\n")
+    # Annotated, so that type checkers agree on the constants' types (``str``, not a
+    # ``Literal`` inferred in the subclass).
+    lines.append(f"\n    CODE: ClassVar[str] = {shape.error.code!r}\n")
     if shape.error.retryable:
-        lines.append("    MODELED_RETRYABLE = True\n")
+        lines.append("    MODELED_RETRYABLE: ClassVar[bool] = True\n")
     if shape.error.throttling:
-        lines.append("    MODELED_THROTTLING = True\n")
+        lines.append("    MODELED_THROTTLING: ClassVar[bool] = True\n")
     if not extra:
         return "".join(lines)
     params = "".join(
@@ -50,7 +73,8 @@ def _error(service: ServiceIR, shape: ShapeIR) -> str:
         "        super().__init__(message, **kwargs)\n"
     )
     for m in extra:
-        lines.append(f"        self.{m.name} = {m.name}\n")
+        annotation = f"{py_type(service, m.target, 'models.')} | None"
+        lines.append(f"        self.{m.name}: {annotation} = {m.name}\n")
         if m.doc:
             lines.append(docstring(m.doc, "        "))
     lines.append(
@@ -64,24 +88,23 @@ def _error(service: ServiceIR, shape: ShapeIR) -> str:
 def render(service: ServiceIR) -> str:
     errors = [s for s in service.shapes.values() if s.error]
     body = "".join(_error(service, s) for s in errors)
-    names = sorted([*BASE_NAMES, *(s.name for s in errors)])
+    names = sorted([*BASE_NAMES, "ServiceErrorOptions", *(s.name for s in errors)])
     uses_models = "models." in body
+    typing_names = [n for n in ("Any", "ClassVar", "Unpack") if f"{n}]" in body or f"{n}[" in body]
     out = [
-        '"""Every exception microvm-sdk raises.\n\n',
-        "``MicrovmError`` is the root. Errors the service answers with are ``ServiceError``\n",
-        "subclasses: one class per error the model names, ``UnknownServiceError`` for others.\n",
-        "See :mod:`microvm_sdk._core.errors` for the whole tree.\n",
+        '"""Every exception microvm-sdk raises, all under one root.\n\n',
+        "Errors the service answers with are ``ServiceError`` subclasses: one class per error\n",
+        "the model names, ``UnknownServiceError`` for others.\n\n",
+        TREE,
         '"""\n\n',
         "from __future__ import annotations\n\n",
-        "from typing import TYPE_CHECKING, Any\n\n" if "Any" in body else "",
-        # Only annotations use Unpack: keep typing_extensions out of ``import microvm_sdk``.
-        "if TYPE_CHECKING:\n    from typing_extensions import Unpack\n\n"
-        if "Unpack" in body
-        else "",
+        # typing.Unpack, not typing_extensions': typing is imported anyway, and
+        # typing.get_type_hints() must find the name at run time.
+        f"from typing import {', '.join(typing_names)}\n\n",
         "from microvm_sdk import models\n" if uses_models else "",
         "from microvm_sdk._core.errors import (\n",
         *(f"    {n},\n" for n in BASE_NAMES),
-        "    ServiceErrorOptions,\n" if "ServiceErrorOptions" in body else "",
+        "    ServiceErrorOptions,\n",
         ")\n\n__all__ = [\n",
         *(f'    "{n}",\n' for n in names),
         "]\n",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from microvm_sdk_codegen.docs import docstring
+from microvm_sdk_codegen.docs import docstring, enum_value_docs
 from microvm_sdk_codegen.ir import ServiceIR, ShapeIR
 from microvm_sdk_codegen.naming import enum_member_name
+from microvm_sdk_codegen.order import definition_order
 from microvm_sdk_codegen.types import is_enum, py_type, sensitivity
 
 REPR_HELPERS = {"value": "redact", "map_values": "redact_map_values", "items": "redact_items"}
@@ -16,15 +17,14 @@ def render(service: ServiceIR) -> str:
         if is_enum(shape):
             body.append(_enum(shape))
     roles = _operation_roles(service)
-    # Member-less structures first: union members default to an instance of them.
-    ordered = sorted(service.shapes.values(), key=lambda s: (bool(s.members), s.name))
-    for shape in ordered:
+    for shape in definition_order(service):
         if shape.kind == "union":
             body.append(_union(service, shape))
         elif shape.is_class:
             body.append(_structure(service, shape, roles.get(shape.name)))
     text = "".join(body)
-    names: list[str] = []
+    # The base of the enums and the JSON value type are public here too.
+    names: list[str] = ["Document", "ModelEnum"]
     for shape in service.shapes.values():
         if is_enum(shape) or shape.is_class:
             names.append(shape.name)
@@ -57,8 +57,10 @@ def _enum(shape: ShapeIR) -> str:
     lines = [f"\n\nclass {shape.name}(ModelEnum):\n"]
     lines.append(docstring(shape.doc or f"Values of ``{shape.name}``.", "    "))
     lines.append("\n")
+    meanings = enum_value_docs(shape)
     for value in shape.enum:
         lines.append(f"    {enum_member_name(value)} = {value!r}\n")
+        lines.append(docstring(meanings.get(value, ""), "    "))
     return "".join(lines)
 
 

@@ -1,39 +1,41 @@
-"""The exceptions microvm-sdk raises, all under one root.
+"""The base classes of the exception tree.
 
-::
-
-    MicrovmError
-    ├── ConfigurationError          region, credentials or endpoint cannot be resolved
-    ├── ParamValidationError        input breaks a model constraint; nothing was sent
-    ├── SerializationError          a value cannot be put on the wire
-    ├── DeserializationError        a response cannot be read
-    ├── TransportError              the request did not get an HTTP answer
-    │   ├── ConnectionError
-    │   ├── ConnectTimeoutError
-    │   └── ReadTimeoutError
-    ├── PaginationError             the service repeated a pagination token
-    ├── WaiterError                 a waiter did not reach its success state
-    │   ├── WaiterFailureError
-    │   └── WaiterTimeoutError
-    └── ServiceError                the service answered with an error
-        ├── <one class per modeled error>   (microvm_sdk.errors)
-        └── UnknownServiceError     a code the model does not name
+Users import them from :mod:`microvm_sdk.errors`, which draws the whole tree and adds
+one class per modeled error; ``public_home`` makes each class say so in tracebacks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, ClassVar, TypedDict
+
+from microvm_sdk._core.public import public_home
+
+_ERRORS = "microvm_sdk.errors"
 
 
+@public_home(_ERRORS)
 class MicrovmError(Exception):
     """Root of every exception microvm-sdk raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (multiprocessing, concurrent.futures) re-creates an exception by calling
+        # its class with ``self.args``, which is not what most of our ``__init__``
+        # methods take. Re-create it without ``__init__`` and restore its attributes.
+        return (_recreate, (type(self), self.args), self.__dict__)
 
+
+def _recreate(cls: type[MicrovmError], args: tuple[Any, ...]) -> MicrovmError:
+    """Make an exception of ``cls`` holding ``args``, without calling its ``__init__``."""
+    return cls.__new__(cls, *args)
+
+
+@public_home(_ERRORS)
 class ConfigurationError(MicrovmError):
     """The client cannot be configured (region, credentials, endpoint, options)."""
 
 
+@public_home(_ERRORS)
 class ParamValidationError(MicrovmError, ValueError):
     """Input does not satisfy the service model; no request was sent.
 
@@ -41,8 +43,13 @@ class ParamValidationError(MicrovmError, ValueError):
     ``"hooks.microvm_hooks.run_timeout_in_seconds: 90 > max 60"``.
     """
 
+    errors: tuple[str, ...]
+    """One ``"path: message"`` line per violation."""
+    operation: str | None
+    """The operation the input was for, when known."""
+
     def __init__(self, errors: Sequence[str], *, operation: str | None = None) -> None:
-        self.errors: tuple[str, ...] = tuple(errors)
+        self.errors = tuple(errors)
         self.operation = operation
         where = f" for {operation}" if operation else ""
         count = len(self.errors)
@@ -50,57 +57,81 @@ class ParamValidationError(MicrovmError, ValueError):
         super().__init__("\n  ".join([head, *self.errors]))
 
 
+@public_home(_ERRORS)
 class SerializationError(MicrovmError):
     """A value cannot be serialized for the wire."""
 
 
+@public_home(_ERRORS)
 class DeserializationError(MicrovmError):
     """A response body cannot be read into the modeled output."""
 
 
+@public_home(_ERRORS)
 class TransportError(MicrovmError):
     """The request did not get an HTTP response (connection, TLS, timeout)."""
+
+    url: str | None
+    """The URL the request was for (query string and credentials removed), when known."""
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         self.url = url
         super().__init__(message)
 
 
+@public_home(_ERRORS)
 class ConnectionError(TransportError):
     """The connection could not be made or broke during the exchange."""
 
 
+@public_home(_ERRORS)
 class ConnectTimeoutError(TransportError):
     """Connecting took longer than the connect timeout."""
 
 
+@public_home(_ERRORS)
 class ReadTimeoutError(TransportError):
     """The response took longer than the read timeout."""
 
 
+@public_home(_ERRORS)
 class PaginationError(MicrovmError):
     """Pagination cannot continue (for example the service repeated a token)."""
 
 
+@public_home(_ERRORS)
 class ServiceError(MicrovmError):
     """The service answered with an error.
 
-    Attributes:
-        code: The error code (``ThrottlingException``), without namespace or suffix.
-        message: The service's message.
-        http_status: The HTTP status code.
-        request_id: The ``x-amzn-RequestId`` of the response, if any.
-        retry_after: Seconds the service asked the caller to wait, if it said.
-        is_retryable: Whether the retry policy treats this error as retryable.
-        is_throttling: Whether the error is a throttling error.
-        attempts: How many attempts were made before this error surfaced.
+    Catch a modeled error by its class (``errors.ThrottlingException``), or any service
+    error with this class and look at ``code``.
     """
 
-    #: The code of the modeled error a subclass stands for (``""`` on the base).
-    CODE: str = ""
-    #: Whether the model marks the error retryable, and throttling.
-    MODELED_RETRYABLE: bool = False
-    MODELED_THROTTLING: bool = False
+    CODE: ClassVar[str] = ""
+    """The error code of the modeled error a subclass stands for (``""`` here)."""
+    MODELED_RETRYABLE: ClassVar[bool] = False
+    """Whether the service model marks the error retryable."""
+    MODELED_THROTTLING: ClassVar[bool] = False
+    """Whether the service model marks the error as throttling."""
+
+    code: str
+    """The error code (``ThrottlingException``), without namespace or suffix."""
+    message: str
+    """The service's message (``""`` when it sent none)."""
+    http_status: int
+    """The HTTP status code of the response."""
+    request_id: str | None
+    """The ``x-amzn-RequestId`` of the response, if any."""
+    retry_after: float | None
+    """Seconds the service asked the caller to wait before retrying, if it said."""
+    is_retryable: bool
+    """Whether the retry policy treats this error as retryable."""
+    is_throttling: bool
+    """Whether the error is a throttling error."""
+    attempts: int
+    """How many attempts were made before this error surfaced."""
+    body: bytes
+    """The raw body of the error response."""
 
     def __init__(
         self,
@@ -138,18 +169,21 @@ class ServiceError(MicrovmError):
         return {}
 
 
+@public_home(_ERRORS)
 class UnknownServiceError(ServiceError):
     """An error whose code the service model does not name (or a non-JSON error body)."""
 
 
+@public_home(_ERRORS)
 class WaiterError(MicrovmError):
-    """A waiter stopped without reaching its success state.
+    """A waiter stopped without reaching its success state."""
 
-    Attributes:
-        waiter_name: The waiter's name (``wait_until_created``).
-        reason: Why it stopped, in words.
-        last_response: The typed output of the last poll, when there was one.
-    """
+    waiter_name: str
+    """The waiter's name (``wait_until_created``)."""
+    reason: str
+    """Why it stopped, in words."""
+    last_response: object
+    """The typed output of the last poll (``None`` when there was none)."""
 
     def __init__(self, waiter_name: str, reason: str, last_response: object = None) -> None:
         self.waiter_name = waiter_name
@@ -158,18 +192,21 @@ class WaiterError(MicrovmError):
         super().__init__(f"{waiter_name}: {reason}")
 
 
+@public_home(_ERRORS)
 class WaiterFailureError(WaiterError):
     """The resource reached a state from which the wanted state cannot follow."""
 
 
+@public_home(_ERRORS)
 class WaiterTimeoutError(WaiterError):
-    """The wanted state was not reached within the timeout or attempt budget.
+    """The wanted state was not reached within the timeout or attempt budget."""
 
-    Attributes:
-        elapsed: Seconds spent waiting.
-        attempts: Polls made.
-        last_state: The last state seen, as a string, when the output has one.
-    """
+    elapsed: float
+    """Seconds spent waiting."""
+    attempts: int
+    """Polls made."""
+    last_state: str | None
+    """The last state seen, as a string, when the output has one."""
 
     def __init__(
         self,
@@ -187,6 +224,7 @@ class WaiterTimeoutError(WaiterError):
         super().__init__(waiter_name, reason, last_response)
 
 
+@public_home(_ERRORS)
 class ServiceErrorOptions(TypedDict, total=False):
     """The keyword arguments every ``ServiceError`` takes besides ``message``."""
 

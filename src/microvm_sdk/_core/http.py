@@ -1,12 +1,21 @@
-"""Plain HTTP request and response values passed between protocol, signer and transport."""
+"""Plain HTTP values and the transport protocol (``Client(transport=...)``).
+
+Requests and responses pass between protocol, signer and transport as these values.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 import attrs
 
+from microvm_sdk._core.public import public_home
 
+_CONFIG = "microvm_sdk.config"
+
+
+@public_home(_CONFIG)
 @attrs.define(slots=True)
 class HttpRequest:
     """An HTTP request ready to sign and send.
@@ -21,6 +30,7 @@ class HttpRequest:
     body: bytes = b""
 
 
+@public_home(_CONFIG)
 @attrs.frozen(slots=True)
 class HttpResponse:
     """An HTTP response as the transport read it.
@@ -31,3 +41,20 @@ class HttpResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+
+@public_home(_CONFIG)
+class Transport(Protocol):
+    """What the client needs from an HTTP transport (``Client(transport=...)``)."""
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the complete response.
+
+        Raises:
+            TransportError: No HTTP response was received.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the transport's connections."""
+        ...

@@ -28,6 +28,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from microvm_sdk._core.errors import PaginationError, ParamValidationError
+from microvm_sdk._core.public import public_home
 
 __all__ = ["Paginator", "decode_resume_token", "encode_resume_token"]
 
@@ -106,6 +107,7 @@ class _Slice(Generic[PageT, ItemT]):
         return self.next_token, 0
 
 
+@public_home("microvm_sdk.paginators")
 class Paginator(Generic[PageT, ItemT]):
     """Pages through a token-paginated operation, lazily.
 
@@ -113,13 +115,13 @@ class Paginator(Generic[PageT, ItemT]):
     previous one has been consumed. Iterating the paginator itself yields pages.
 
     Args:
-        fetch: Fetches the page for ``(token, page_size)``; ``token`` is ``None`` for
-            the first page and ``page_size`` is the ``page_size`` given here.
-        get_token: Returns the next token of a page; ``None`` or ``""`` ends the
-            iteration.
+        fetch: Fetches the page for ``(token, page_size)``.
+            ``token`` is ``None`` for the first page and ``page_size`` is the
+            ``page_size`` given here.
+        get_token: Returns a page's next token; ``None`` or ``""`` ends the iteration.
         get_items: Returns the items of a page.
-        set_items: Returns a copy of a page holding only the given items (for example
-            ``lambda page, items: attrs.evolve(page, items=items)``), used when
+        set_items: Returns a copy of a page holding only the given items.
+            For example ``lambda page, items: attrs.evolve(page, items=items)``; used when
             :meth:`pages` hands out part of a page. :meth:`pages` raises ``ValueError``
             without it when ``max_items`` is set or ``starting_token`` points into the
             middle of a page; :meth:`items` never needs it.
@@ -128,8 +130,7 @@ class Paginator(Generic[PageT, ItemT]):
         starting_token: Where to start: a :attr:`resume_token` or a service token.
 
     Raises:
-        ValueError: ``max_items`` is negative, or ``starting_token`` is a malformed
-            resume token.
+        ValueError: ``max_items`` is negative, or ``starting_token`` is malformed.
     """
 
     def __init__(
@@ -180,8 +181,9 @@ class Paginator(Generic[PageT, ItemT]):
 
         Raises:
             PaginationError: The service returned a token it had already returned.
-            ValueError: No ``set_items`` was given and ``max_items`` is set or the
-                starting token points into the middle of a page.
+            ValueError: ``set_items`` is needed and was not given.
+                It is needed when ``max_items`` is set or the starting token points into
+                the middle of a page.
         """
         if self._set_items is None and (self.max_items is not None or self._start[1] > 0):
             raise ValueError("set_items is required to page with max_items or a mid-page token")

@@ -30,11 +30,11 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
-from typing import Final, Protocol
+from typing import Final
 from urllib.parse import unquote, urlsplit
 
 from . import errors as _errors
-from .http import HttpRequest, HttpResponse
+from .http import HttpRequest, HttpResponse, Transport
 
 __all__ = ["HttpClientTransport", "Transport", "proxies_from_environment"]
 
@@ -76,22 +76,6 @@ _GONE: Final = (
     ssl.SSLEOFError,
     ssl.SSLZeroReturnError,
 )
-
-
-class Transport(Protocol):
-    """What the pipeline needs from an HTTP transport."""
-
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` and return the complete response.
-
-        Raises:
-            microvm_sdk._core.errors.TransportError: No HTTP response was received.
-        """
-        ...
-
-    def close(self) -> None:
-        """Release the transport's connections."""
-        ...
 
 
 class _NoResponseError(Exception):

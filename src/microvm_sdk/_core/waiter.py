@@ -50,6 +50,7 @@ from microvm_sdk._core.errors import (
     WaiterFailureError,
     WaiterTimeoutError,
 )
+from microvm_sdk._core.public import public_home
 from microvm_sdk._core.retries import classify_error
 
 __all__ = [
@@ -185,6 +186,7 @@ class WaiterSpec:
         return paths[0].argument if paths else None
 
 
+@public_home("microvm_sdk.waiters")
 @attrs.frozen(slots=True)
 class WaitProgress(Generic[OutT]):
     """What a waiter saw on one poll, passed to the ``callback`` of :func:`wait`.
@@ -192,12 +194,12 @@ class WaitProgress(Generic[OutT]):
     Attributes:
         attempt: The number of the poll, starting at 1.
         elapsed: Seconds since the waiter started, when the poll returned.
-        state: The resource's state (the value at :attr:`WaiterSpec.state_path`) as a
-            string, or ``None`` when the poll failed or the output has none.
+        state: The resource's state as a string, or ``None``.
+            It is the value at :attr:`WaiterSpec.state_path`; ``None`` when the poll
+            failed or the output has none.
         output: The typed output of the poll, or ``None`` when it failed.
         error: The error the poll failed with, or ``None``.
-        next_delay: Seconds the waiter sleeps before the next poll, or ``None`` when
-            this poll was the last.
+        next_delay: Seconds the waiter sleeps before the next poll (``None`` after the last).
     """
 
     attempt: int

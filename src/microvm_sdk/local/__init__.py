@@ -15,11 +15,18 @@ The pytest plugin (loaded automatically when this package is installed) provides
 
 from __future__ import annotations
 
+from microvm_sdk._core.public import public_home
 from microvm_sdk.local._backend import Backend, BehaviourConfig, BuildRule, decode_auth_token
 from microvm_sdk.local._clock import VirtualClock
 from microvm_sdk.local._errors import EmulatedError, RequestContext
 from microvm_sdk.local._faults import FaultDecision, FaultInjector, FaultRule
-from microvm_sdk.local._server import ADMIN_PREFIX, BackendProtocol, LocalServer
+from microvm_sdk.local._server import (
+    ADMIN_PREFIX,
+    BackendProtocol,
+    ClientKwargs,
+    Credentials,
+    LocalServer,
+)
 from microvm_sdk.local._timing import PROFILES, Timing
 
 __all__ = [
@@ -29,6 +36,8 @@ __all__ = [
     "BackendProtocol",
     "BehaviourConfig",
     "BuildRule",
+    "ClientKwargs",
+    "Credentials",
     "EmulatedError",
     "FaultDecision",
     "FaultInjector",
@@ -40,6 +49,29 @@ __all__ = [
     "decode_auth_token",
     "serve_main",
 ]
+
+
+# This package is the public home of the classes above: tracebacks, repr and docs name
+# them microvm_sdk.local.X. Setting it here holds however a class is reached, because
+# importing any microvm_sdk.local._module runs this file first.
+for _cls in (
+    Backend,
+    BackendProtocol,
+    BehaviourConfig,
+    BuildRule,
+    ClientKwargs,
+    Credentials,
+    EmulatedError,
+    FaultDecision,
+    FaultInjector,
+    FaultRule,
+    LocalServer,
+    RequestContext,
+    Timing,
+    VirtualClock,
+):
+    public_home(__name__)(_cls)
+del _cls
 
 
 def serve_main(argv: list[str] | None = None) -> int:
