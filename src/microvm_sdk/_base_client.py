@@ -253,7 +253,6 @@ class BaseClient:
     ) -> T | None:
         from microvm_sdk._core.pipeline import codec_for
         from microvm_sdk._core.waiter import wait
-        from microvm_sdk._failure_reasons import describer_for
         from microvm_sdk._waiters import WAITERS
 
         spec = WAITERS[waiter_name]
@@ -265,7 +264,6 @@ class BaseClient:
             output = self._invoke(spec.operation, params, output_cls)
             return output, converter.to_wire(output), operation.success_code
 
-        describe = describer_for(waiter_name, self)
         return wait(
             spec,
             poll,
@@ -274,7 +272,7 @@ class BaseClient:
             max_delay=max_delay,
             max_attempts=max_attempts,
             callback=callback,
-            describe_failure=describe,
+            lookup=self._runtime.invoke_wire,
             waiter_name=self._WAITER_METHODS.get(waiter_name, waiter_name),
         )
 

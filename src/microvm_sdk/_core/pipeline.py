@@ -22,6 +22,7 @@ import attrs
 
 from microvm_sdk._core.errors import MicrovmError, ParamValidationError, ServiceError
 from microvm_sdk._core.http import HttpRequest, HttpResponse
+from microvm_sdk._core.steps import Sleep
 
 if TYPE_CHECKING:
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource
@@ -66,13 +67,6 @@ class TransportOptions:
     max_pool_connections: int = 10
     proxies: Mapping[str, str] | None = None
     client_cert: str | tuple[str, str] | None = None
-
-
-@attrs.frozen(slots=True)
-class Sleep:
-    """A step of :meth:`RuntimeCore.attempts`: wait ``seconds``, then resume with ``None``."""
-
-    seconds: float
 
 
 #: What :meth:`RuntimeCore.attempts` asks its driver to do: send a request (resume with the
