@@ -12,7 +12,9 @@ Hypothesis profiles (choose with ``HYPOTHESIS_PROFILE``; ``ci`` is the default w
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -36,3 +38,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "slow: builds a wheel and a virtualenv (about a minute; needs PyPI)"
     )
+
+
+@pytest.fixture
+def runner() -> Iterator[asyncio.Runner]:
+    """One event loop for the test, for async code driven from blocking test code."""
+    with asyncio.Runner() as loop_runner:
+        yield loop_runner

@@ -97,6 +97,23 @@ class ClientFacade:
         return repr(self.inner)
 
 
+class TransportFacade:
+    """An ``AsyncStreamTransport`` that is called like an ``HttpClientTransport``."""
+
+    def __init__(self, runner: asyncio.Runner, transport: Any) -> None:
+        self._runner = runner
+        self.inner = transport
+
+    def send(self, request: Any) -> Any:
+        return run(self._runner, self.inner.send_async(request))
+
+    def close(self) -> None:
+        run(self._runner, self.inner.aclose())
+
+    def __getattr__(self, name: str) -> Any:  # _idle_count, _resolve, _pools ...
+        return getattr(self.inner, name)
+
+
 class AsyncSleepRecorder:
     """Stands in for ``asyncio.sleep`` between attempts: hands delays to a blocking recorder."""
 
