@@ -14,13 +14,19 @@
         )
         done = client.wait_until_created(image_identifier=image.image_arn)
 
+For asyncio applications, :class:`AsyncClient` has the same methods as coroutines::
+
+    async with AsyncClient(region_name="us-east-1") as client:
+        image = await client.get_microvm_image(image_identifier=arn)
+
 Typed inputs and outputs are in :mod:`microvm_sdk.models`, exceptions in
 :mod:`microvm_sdk.errors`, the local emulator in :mod:`microvm_sdk.local`.
 """
 
 from microvm_sdk import errors
 from microvm_sdk._version import __version__
+from microvm_sdk.async_client import AsyncClient
 from microvm_sdk.client import Client
 from microvm_sdk.config import Config
 
-__all__ = ["Client", "Config", "__version__", "errors"]
+__all__ = ["AsyncClient", "Client", "Config", "__version__", "errors"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from microvm_sdk._base_client import BaseClient
+from microvm_sdk._base_client import SyncBaseClient
 
 if TYPE_CHECKING:
     from microvm_sdk import models
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(BaseClient):
+class Client(SyncBaseClient):
     """
     A client for Lambda MicroVMs (API 2025-09-09).
 

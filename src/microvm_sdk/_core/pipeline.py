@@ -379,6 +379,8 @@ class ClientRuntime(RuntimeCore):
         except StopIteration as done:
             final: HttpResponse = done.value
             return final
+        finally:
+            steps.close()
 
 
 def _log_attempt(operation: Operation, attempt: int, status: int | str, started: float) -> None:
