@@ -122,3 +122,10 @@ class AsyncSleepRecorder:
 
     async def __call__(self, seconds: float) -> None:
         self._record(seconds)
+
+
+def without_sleeps(client: Any, record: Callable[[float], None]) -> Any:
+    """Make ``client`` (or its facade) hand its retry delays to ``record`` instead of sleeping."""
+    runtime = client._runtime
+    runtime._sleep = AsyncSleepRecorder(record) if isinstance(client, ClientFacade) else record
+    return client
