@@ -148,7 +148,7 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         from microvm_sdk._core.aws_config import AwsSettings
         from microvm_sdk.config import Config
 
-        self._check_transport(transport)
+        self._set_up_flavour(transport)
         config = config or Config()
         settings = AwsSettings.resolve(
             service_env_name=self.SERVICE_ENV_NAME,
@@ -175,8 +175,8 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         self._runtime_instance: RuntimeT | None = None
         self._lock = threading.Lock()
 
-    def _check_transport(self, transport: TransportT | None) -> None:
-        """Refuse a transport of the other flavour (nothing to check by default)."""
+    def _set_up_flavour(self, transport: TransportT | None) -> None:
+        """Check the flavour's arguments and load what its plain methods need."""
 
     @property
     def _runtime(self) -> RuntimeT:
@@ -391,7 +391,14 @@ class AsyncBaseClient(BaseClient["AsyncTransport", "AsyncClientRuntime"]):
     _warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
     _warm = False
 
-    def _check_transport(self, transport: AsyncTransport | None) -> None:
+    def _set_up_flavour(self, transport: AsyncTransport | None) -> None:
+        """Refuse a blocking transport; import the paginator module now.
+
+        ``paginate_*`` methods are plain functions that build an ``AsyncPaginator``
+        without awaiting: its (small) module is imported here, with the rest of the
+        synchronous construction (which reads the shared config file), so that they
+        never import on the event loop.
+        """
         if transport is not None and not callable(getattr(transport, "send_async", None)):
             from microvm_sdk._core.errors import ConfigurationError
 
@@ -400,6 +407,7 @@ class AsyncBaseClient(BaseClient["AsyncTransport", "AsyncClientRuntime"]):
                 " AsyncClient needs one with 'async def send_async(request)' and"
                 " 'async def aclose()'"
             )
+        import microvm_sdk._core.paginator  # noqa: F401 - see above
 
     def _build_runtime(self) -> AsyncClientRuntime:
         from microvm_sdk._core.async_pipeline import AsyncClientRuntime
@@ -407,8 +415,16 @@ class AsyncBaseClient(BaseClient["AsyncTransport", "AsyncClientRuntime"]):
         return AsyncClientRuntime(**self._runtime_args(), transport=self._transport)
 
     def _warm_up(self) -> None:
-        """First-use work, in a worker thread: build the runtime and what it imports."""
+        """First-use work, in a worker thread: build the runtime and what it imports.
+
+        Includes what the waiters need (their specs, JMESPath and compiled expressions),
+        a few milliseconds that a first waiter would otherwise spend on the loop.
+        """
         self._runtime.warm_up()
+        from microvm_sdk._core.waiter import compile_expressions
+        from microvm_sdk._waiters import WAITERS
+
+        compile_expressions(WAITERS.values())
 
     async def _ready(self) -> None:
         """Return once :meth:`_warm_up` has run (off the event loop) for this client."""

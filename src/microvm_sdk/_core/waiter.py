@@ -50,7 +50,15 @@ import math
 import random as _random
 import re
 import time
-from collections.abc import Awaitable, Callable, Collection, Generator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 import attrs
@@ -81,6 +89,7 @@ __all__ = [
     "WaitStep",
     "WaitSteps",
     "WaiterSpec",
+    "compile_expressions",
     "drive_wait",
     "drive_wait_async",
     "load_waiters",
@@ -733,6 +742,25 @@ def _state_of(path: str | None, wire: Mapping[str, Any]) -> str | None:
     if isinstance(value, list):
         return ", ".join(str(element) for element in value)
     return str(value)
+
+
+def compile_expressions(specs: Iterable[WaiterSpec]) -> None:
+    """Compile every JMESPath expression of ``specs`` now (importing JMESPath).
+
+    Waiters compile their expressions on first use; call this ahead of time where that
+    first use must not import or compile (an event loop's thread).
+    """
+    for spec in specs:
+        for acceptor in spec.acceptors:
+            if acceptor.argument is not None:
+                _compile(acceptor.argument)
+        reason = spec.failure_reason
+        if reason is not None:
+            _compile(reason.when)
+            for lookup in reason.lookups:
+                _compile(lookup.reasons)
+                for _, expression in lookup.params:
+                    _compile(expression)
 
 
 def _search(expression: str, wire: Mapping[str, Any]) -> Any:
