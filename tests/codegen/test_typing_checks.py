@@ -37,15 +37,24 @@ def test_typing_files_pass_strict_mypy(cache_dir: Path) -> None:
     status, lines = mypy(cache_dir, TYPING)
     assert status == 0, "\n".join(lines)
     assert sorted(p.name for p in TYPING.glob("*.py")) == [
+        "check_async_client_negatives.py",
+        "check_async_client_types.py",
+        "check_async_every_operation.py",
         "check_client_negatives.py",
         "check_client_types.py",
         "check_every_operation.py",
     ]
 
 
-def test_every_negative_is_a_real_error(cache_dir: Path, tmp_path: Path) -> None:
-    """Without its ignore comments the negatives file has exactly the ignored errors."""
-    source = (TYPING / "check_client_negatives.py").read_text().splitlines()
+@pytest.mark.parametrize(
+    ("negatives", "at_least"),
+    [("check_client_negatives.py", 10), ("check_async_client_negatives.py", 8)],
+)
+def test_every_negative_is_a_real_error(
+    cache_dir: Path, tmp_path: Path, negatives: str, at_least: int
+) -> None:
+    """Without its ignore comments a negatives file has exactly the ignored errors."""
+    source = (TYPING / negatives).read_text().splitlines()
     expected: set[tuple[int, str]] = set()
     stripped = []
     for number, line in enumerate(source, start=1):
@@ -64,16 +73,30 @@ def test_every_negative_is_a_real_error(cache_dir: Path, tmp_path: Path) -> None
         if match:
             found.add((int(match.group(1)), match.group(2)))
     assert status == 1
-    assert len(expected) >= 10
+    assert len(expected) >= at_least
     assert found == expected, "\n".join(lines)
 
 
-def test_a_wrong_assert_type_fails(cache_dir: Path, tmp_path: Path) -> None:
-    source = (TYPING / "check_client_types.py").read_text()
-    wrong = source.replace(
-        "assert_type(image, models.CreateMicrovmImageResponse)",
-        "assert_type(image, models.GetMicrovmImageOutput)",
-    )
+@pytest.mark.parametrize(
+    ("checks", "right", "wrong"),
+    [
+        (
+            "check_client_types.py",
+            "assert_type(image, models.CreateMicrovmImageResponse)",
+            "assert_type(image, models.GetMicrovmImageOutput)",
+        ),
+        (
+            "check_async_client_types.py",
+            "assert_type(vm, models.MicrovmItem)",
+            "assert_type(vm, models.MicrovmImageSummary)",
+        ),
+    ],
+)
+def test_a_wrong_assert_type_fails(
+    cache_dir: Path, tmp_path: Path, checks: str, right: str, wrong: str
+) -> None:
+    source = (TYPING / checks).read_text()
+    wrong = source.replace(right, wrong)
     assert wrong != source
     copy = tmp_path / "wrong_types.py"
     copy.write_text(wrong)
