@@ -37,9 +37,9 @@ from .transport import (
     _connect_error,
     _log_new_connection,
     _NoResponseError,
+    _parse_response,
     _Parsed,
     _Parser,
-    _read_response,
     _resend_on_new_connection,
     _Route,
     _TransportBase,
@@ -349,27 +349,31 @@ async def _exchange(
             raise _NoResponseError(str(exc) or type(exc).__name__) from exc
         if not buf:
             raise _NoResponseError("the server closed the connection")
-        parser = _read_response(buf, head_only)
+        parsed = _parse_response(buf, head_only)
+        if isinstance(parsed, tuple):
+            return parsed
         now = asyncio.get_running_loop().time
         try:
-            size = next(parser)
+            size = next(parsed)
             while True:
                 timer.reschedule(now() + read_timeout)
-                size = parser.send(await reader.read(size))
+                size = parsed.send(await reader.read(size))
         except StopIteration as done:
-            parsed: _Parsed = done.value
-            return parsed
+            result: _Parsed = done.value
+            return result
 
 
-async def _feed(reader: _Reader, parser: _Parser) -> _Parsed:
-    """Run ``parser`` on what ``reader`` receives."""
-    try:
-        size = next(parser)
-        while True:
-            size = parser.send(await reader.read(size))
-    except StopIteration as done:
-        parsed: _Parsed = done.value
+async def _feed(reader: _Reader, parsed: _Parsed | _Parser) -> _Parsed:
+    """Finish parsing a response with what ``reader`` receives."""
+    if isinstance(parsed, tuple):
         return parsed
+    try:
+        size = next(parsed)
+        while True:
+            size = parsed.send(await reader.read(size))
+    except StopIteration as done:
+        result: _Parsed = done.value
+        return result
 
 
 async def _open_tunnel(
@@ -387,7 +391,7 @@ async def _open_tunnel(
     first = await reader.read(_RECV_SIZE)
     if not first:
         raise OSError("the proxy closed the connection")
-    status = (await _feed(reader, _read_response(first, head_only=True)))[0]
+    status = (await _feed(reader, _parse_response(first, head_only=True)))[0]
     if status != 200:
         raise OSError(f"Tunnel connection failed: {status}")
 

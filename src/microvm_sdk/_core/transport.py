@@ -757,36 +757,44 @@ def _exchange(sock: socket.socket, data: bytes, tail: bytes, head_only: bool) ->
         raise _NoResponseError(str(exc) or type(exc).__name__) from exc
     if not buf:
         raise _NoResponseError("the server closed the connection")
-    parser = _read_response(buf, head_only)
-    try:
-        size = next(parser)
-        while True:
-            size = parser.send(recv(size))
-    except StopIteration as done:
-        parsed: _Parsed = done.value
+    parsed = _parse_response(buf, head_only)
+    if isinstance(parsed, tuple):
         return parsed
+    try:
+        size = next(parsed)
+        while True:
+            size = parsed.send(recv(size))
+    except StopIteration as done:
+        result: _Parsed = done.value
+        return result
 
 
-def _read_response(buf: bytes, head_only: bool) -> _Parser:
+def _parse_response(buf: bytes, head_only: bool) -> _Parsed | _Parser:
     """Parse one HTTP/1.x response that starts with ``buf``, in linear time.
 
-    A sans-I/O parser for both transports: it yields the most bytes it wants next and
-    is sent what arrived (``b""`` when the peer closed); it returns ``(status, headers,
-    body, keep_alive)``. A response that ``buf`` holds whole is parsed without yielding.
+    The sans-I/O parser of both transports. When ``buf`` holds the whole response (the
+    common case) it returns ``(status, headers, body, keep_alive)``. Otherwise it returns
+    a generator that yields the most bytes it wants next, is sent what arrived (``b""``
+    when the peer closed), and returns that tuple.
 
     Raises:
         _BadResponseError: The response is not valid HTTP/1.x or ends too early.
     """
+    parsed = _parse_head(buf, head_only)
+    if isinstance(parsed, bytes):
+        return _more_head(parsed, head_only)
+    return parsed
+
+
+def _parse_head(buf: bytes, head_only: bool) -> _Parsed | _Parser | bytes:
+    """:func:`_parse_response`, except that an incomplete head comes back as its bytes.
+
+    Interim (1xx) responses before it are skipped: the bytes returned start after them.
+    """
     while True:
         end = buf.find(b"\r\n\r\n")
-        while end < 0:
-            if len(buf) > _MAX_HEAD:
-                raise _BadResponseError("response head too long")
-            more = yield _RECV_SIZE
-            if not more:
-                raise _BadResponseError("connection closed inside the response head")
-            buf += more
-            end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            return buf
         lines = buf[:end].decode("latin-1").split("\r\n")
         rest = buf[end + 4 :]
         version, _, status_text = lines[0].partition(" ")
@@ -825,17 +833,49 @@ def _read_response(buf: bytes, head_only: bool) -> _Parser:
     encoding = headers.get("transfer-encoding")
     if encoding is not None:
         if _tokens(encoding)[-1:] == ["chunked"]:
-            body, clean = yield from _read_chunked(rest)
-            return status, headers, body, keep and clean
-        return status, headers, (yield from _read_to_close(rest)), False
+            return _chunked_response(status, headers, rest, keep)
+        return _response_to_close(status, headers, rest)
     length_text = headers.get("content-length")
     if length_text is None:
-        return status, headers, (yield from _read_to_close(rest)), False
+        return _response_to_close(status, headers, rest)
     length = _content_length(length_text)
     have = len(rest)
     if have >= length:
         return status, headers, rest[:length] if have > length else rest, keep and have == length
+    return _rest_of_body(status, headers, rest, length, keep)
+
+
+def _more_head(buf: bytes, head_only: bool) -> _Parser:
+    """Read until a response head is complete, then parse as :func:`_parse_response`.
+
+    Only new bytes are searched for the end of the head, so a head that trickles in byte
+    by byte still costs linear time.
+    """
+    data = bytearray(buf)
+    while True:
+        if len(data) > _MAX_HEAD:
+            raise _BadResponseError("response head too long")
+        searched = max(0, len(data) - 3)
+        more = yield _RECV_SIZE
+        if not more:
+            raise _BadResponseError("connection closed inside the response head")
+        data += more
+        if data.find(b"\r\n\r\n", searched) < 0:
+            continue
+        parsed = _parse_head(bytes(data), head_only)
+        if isinstance(parsed, bytes):  # that head was an interim 1xx response
+            data = bytearray(parsed)
+            continue
+        if isinstance(parsed, tuple):
+            return parsed
+        return (yield from parsed)
+
+
+def _rest_of_body(
+    status: int, headers: dict[str, str], rest: bytes, length: int, keep: bool
+) -> _Parser:
     parts = [rest]
+    have = len(rest)
     while have < length:
         chunk = yield min(length - have, _RECV_SIZE)
         if not chunk:
@@ -843,6 +883,15 @@ def _read_response(buf: bytes, head_only: bool) -> _Parser:
         parts.append(chunk)
         have += len(chunk)
     return status, headers, b"".join(parts), keep
+
+
+def _chunked_response(status: int, headers: dict[str, str], rest: bytes, keep: bool) -> _Parser:
+    body, clean = yield from _read_chunked(rest)
+    return status, headers, body, keep and clean
+
+
+def _response_to_close(status: int, headers: dict[str, str], rest: bytes) -> _Parser:
+    return status, headers, (yield from _read_to_close(rest)), False
 
 
 def _tokens(value: str) -> list[str]:
