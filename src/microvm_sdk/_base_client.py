@@ -490,7 +490,7 @@ class AsyncBaseClient(BaseClient["AsyncTransport", "AsyncClientRuntime"]):
     # -- used by the generated methods ------------------------------------------------
 
     async def _invoke(self, operation_name: str, params: Any, output_cls: type[T] | None) -> T:
-        await self._ready()
+        # Callers (the generated methods, paginators, waiters) have awaited _ready().
         return await self._runtime.invoke(operation_name, params, output_cls)
 
     def _paginate(

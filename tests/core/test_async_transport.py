@@ -222,3 +222,48 @@ def test_one_double_can_serve_both_transport_protocols() -> None:
     flavoured: AsyncTransport = double
     assert sync.send(get("http://x/")).body == b"sync"
     assert asyncio.run(flavoured.send_async(get("http://x/"))).body == b"async"
+
+
+def test_exchanges_in_flight_time_out_each_on_their_own(serve: Callable[..., Server]) -> None:
+    gate = Gate()
+    server = serve(gate)
+
+    async def main() -> list[BaseException | HttpResponse]:
+        t = transport(read_timeout=0.2)
+        results = await asyncio.gather(
+            *(t.send_async(get(f"{server.url}/held/{n}")) for n in range(3)),
+            return_exceptions=True,
+        )
+        await t.aclose()
+        return results
+
+    results = asyncio.run(main())
+    gate.release.set()
+    assert [type(r) for r in results] == [errors.ReadTimeoutError] * 3
+
+
+def test_bytes_arriving_in_time_keep_a_slow_response_going() -> None:
+    """The read timeout bounds each wait for bytes, not the whole response."""
+    body = b"x" * 50
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body))
+        for n in range(5):
+            await asyncio.sleep(0.3)  # 1.5 s in all, each gap well under the 1 s timeout
+            writer.write(body[n * 10 : n * 10 + 10])
+            await writer.drain()
+        writer.close()
+
+    async def main() -> HttpResponse:
+        server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        t = transport(read_timeout=1.0)
+        try:
+            return await t.send_async(get(f"http://127.0.0.1:{port}/slow"))
+        finally:
+            await t.aclose()
+            server.close()
+            await server.wait_closed()
+
+    assert asyncio.run(main()).body == body

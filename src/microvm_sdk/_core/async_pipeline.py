@@ -27,7 +27,7 @@ from microvm_sdk._core.steps import Sleep
 
 if TYPE_CHECKING:
     from microvm_sdk._core.async_transport import AsyncTransport
-    from microvm_sdk._core.aws_config import AwsSettings, FrozenCredentials
+    from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
     from microvm_sdk._core.http import HttpResponse
     from microvm_sdk._core.schema import ServiceSchema
 
@@ -119,7 +119,11 @@ class AsyncClientRuntime(RuntimeCore):
             TransportError: No answer after any retries.
         """
         operation, request, protocol = self.request_for(operation_name, params)
-        credentials = await self._frozen_credentials()
+        source = self._credentials
+        if source is None or not source.refresh_needed():
+            credentials = None if source is None else source.get()
+        else:
+            credentials = await self._refreshed_credentials(source)
         response = await self._drive(self.attempts(operation, request, credentials))
         result: T = protocol.parse(operation, response, output_cls)
         return result
@@ -132,13 +136,12 @@ class AsyncClientRuntime(RuntimeCore):
         params_obj, output_cls = self.wire_call(operation_name, params)
         return self.to_wire(await self.invoke(operation_name, params_obj, output_cls))
 
-    async def _frozen_credentials(self) -> FrozenCredentials | None:
-        """The credentials to sign this call's attempts with, fetched without blocking."""
-        source = self._credentials
-        if source is None:
-            return None
-        if not source.refresh_needed():
-            return source.get()
+    async def _refreshed_credentials(self, source: CredentialSource) -> FrozenCredentials:
+        """Find or refresh credentials in a worker thread, one refresh for all waiting calls.
+
+        botocore's refresh may block (files, a process, the network, its refresh lock): it
+        never runs on the event loop.
+        """
         refreshing = self._refreshing
         if refreshing is None or refreshing.done():
             loop = asyncio.get_running_loop()

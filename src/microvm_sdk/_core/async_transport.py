@@ -28,7 +28,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Mapping
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from .http import HttpRequest, HttpResponse
 from .transport import (
@@ -72,7 +72,10 @@ class AsyncTransport(Protocol):
 
 
 class _Reader(asyncio.StreamReader):
-    """A stream reader that knows whether bytes or EOF arrived that nobody read."""
+    """A stream reader that knows whether bytes or EOF arrived that nobody read.
+
+    ``unread`` counts the bytes received and not yet taken with :meth:`take`.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(limit=_RECV_SIZE, loop=loop)
@@ -87,8 +90,9 @@ class _Reader(asyncio.StreamReader):
         self.ended = True
         super().feed_eof()
 
-    async def read(self, n: int = -1) -> bytes:
-        data = await super().read(n)
+    async def take(self, n: int) -> bytes:
+        """Read up to ``n`` bytes (``b""`` at EOF), counting them as read."""
+        data = await self.read(n)
         self.unread -= len(data)
         return data
 
@@ -131,6 +135,52 @@ class _AsyncConnection:
             self.writer.close()
 
 
+class _ReadDeadlines:
+    """The read timeouts of the exchanges in flight on one event loop, kept by one timer.
+
+    An exchange registers its task with a deadline (``read_timeout`` from now, moved on
+    whenever bytes arrive) and removes it when done: a dict entry each, instead of a
+    timer per exchange as ``asyncio.timeout`` would arm. Deadlines only ever move later,
+    so one timer, set for the earliest, suffices; when it fires it cancels the tasks
+    whose deadline has passed (they turn that into ``TimeoutError``) and is set again
+    for the earliest left.
+    """
+
+    __slots__ = ("_expired", "_loop", "_pending", "_timeout", "_timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        self._loop = loop
+        self._timeout = timeout
+        self._pending: dict[asyncio.Task[Any], float] = {}
+        self._expired: set[asyncio.Task[Any]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def start(self, task: asyncio.Task[Any]) -> None:
+        """Give ``task`` ``read_timeout`` seconds from now (again) to get bytes."""
+        deadline = self._pending[task] = self._loop.time() + self._timeout
+        if self._timer is None:
+            self._timer = self._loop.call_at(deadline, self._expire)
+
+    def stop(self, task: asyncio.Task[Any]) -> bool:
+        """Forget ``task``; return whether its deadline passed (and it was cancelled)."""
+        self._pending.pop(task, None)
+        if task in self._expired:
+            self._expired.discard(task)
+            return True
+        return False
+
+    def _expire(self) -> None:
+        self._timer = None
+        now = self._loop.time()
+        for task, deadline in list(self._pending.items()):
+            if deadline <= now:
+                del self._pending[task]
+                self._expired.add(task)
+                task.cancel()
+        if self._pending:
+            self._timer = self._loop.call_at(min(self._pending.values()), self._expire)
+
+
 class _AsyncPool:
     """The connections of one origin: idle ones (last used first) and the slots of all."""
 
@@ -166,7 +216,9 @@ class AsyncStreamTransport(_TransportBase[_AsyncPool]):
             read or a proxy URL is unsupported.
     """
 
-    __slots__ = ()
+    __slots__ = ("_deadlines",)
+
+    _deadlines: _ReadDeadlines  # set by _bind, before the first request on a loop
 
     def _new_pool(self) -> _AsyncPool:
         return _AsyncPool(self._max_idle)
@@ -216,7 +268,7 @@ class AsyncStreamTransport(_TransportBase[_AsyncPool]):
             while True:
                 try:
                     status, headers, body, keep = await _exchange(
-                        conn, data, tail, head_only, self._read_timeout
+                        conn, data, tail, head_only, self._deadlines
                     )
                     break
                 except BaseException as exc:  # cancelled, timed out, broken: never pooled
@@ -271,6 +323,7 @@ class AsyncStreamTransport(_TransportBase[_AsyncPool]):
             self._routes = {}
             self._generation += 1
             self._loop = loop
+            self._deadlines = _ReadDeadlines(loop, self._read_timeout)
         for conn in old:
             conn.close()
 
@@ -327,7 +380,7 @@ class AsyncStreamTransport(_TransportBase[_AsyncPool]):
 
 
 async def _exchange(
-    conn: _AsyncConnection, data: bytes, tail: bytes, head_only: bool, read_timeout: float
+    conn: _AsyncConnection, data: bytes, tail: bytes, head_only: bool, deadlines: _ReadDeadlines
 ) -> _Parsed:
     """Send one request and read its response: ``(status, headers, body, keep_alive)``.
 
@@ -338,13 +391,17 @@ async def _exchange(
         OSError: Any other socket or TLS failure.
     """
     reader, writer = conn.reader, conn.writer
-    async with asyncio.timeout(read_timeout) as timer:
+    task = asyncio.current_task()
+    assert task is not None  # called from a coroutine
+    deadlines.start(task)
+    try:
         try:
             writer.write(data)
             if tail:
                 writer.write(tail)
-            await writer.drain()
-            buf = await reader.read(_RECV_SIZE)
+            if writer.transport.get_write_buffer_size():  # else all went out at once
+                await writer.drain()
+            buf = await reader.take(_RECV_SIZE)
         except _GONE as exc:
             raise _NoResponseError(str(exc) or type(exc).__name__) from exc
         if not buf:
@@ -352,15 +409,21 @@ async def _exchange(
         parsed = _parse_response(buf, head_only)
         if isinstance(parsed, tuple):
             return parsed
-        now = asyncio.get_running_loop().time
         try:
             size = next(parsed)
             while True:
-                timer.reschedule(now() + read_timeout)
-                size = parsed.send(await reader.read(size))
+                deadlines.start(task)
+                size = parsed.send(await reader.take(size))
         except StopIteration as done:
             result: _Parsed = done.value
             return result
+    except asyncio.CancelledError:
+        # Our own timer's cancellation becomes a timeout, unless someone else cancelled too.
+        if deadlines.stop(task) and task.uncancel() == 0:
+            raise TimeoutError from None
+        raise
+    finally:
+        deadlines.stop(task)
 
 
 async def _feed(reader: _Reader, parsed: _Parsed | _Parser) -> _Parsed:
@@ -370,7 +433,7 @@ async def _feed(reader: _Reader, parsed: _Parsed | _Parser) -> _Parsed:
     try:
         size = next(parsed)
         while True:
-            size = parsed.send(await reader.read(size))
+            size = parsed.send(await reader.take(size))
     except StopIteration as done:
         result: _Parsed = done.value
         return result
@@ -388,7 +451,7 @@ async def _open_tunnel(
     lines = [f"CONNECT {headers['Host']} HTTP/1.1\r\n"]
     lines += [f"{name}: {value}\r\n" for name, value in headers.items()]
     writer.write(("".join(lines) + "\r\n").encode("latin-1"))
-    first = await reader.read(_RECV_SIZE)
+    first = await reader.take(_RECV_SIZE)
     if not first:
         raise OSError("the proxy closed the connection")
     status = (await _feed(reader, _parse_response(first, head_only=True)))[0]
