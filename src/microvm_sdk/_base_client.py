@@ -435,11 +435,7 @@ class AsyncBaseClient(BaseClient["AsyncTransport", "AsyncClientRuntime"]):
         loop = asyncio.get_running_loop()
         with self._lock:
             warming = self._warming
-            if (
-                warming is None
-                or warming[0] is not loop
-                or (warming[1].done() and warming[1].exception() is not None)
-            ):
+            if warming is None or warming[0] is not loop or _failed(warming[1]):
                 future = loop.run_in_executor(None, self._warm_up)
                 future.add_done_callback(_retrieve)
                 warming = self._warming = (loop, future)
@@ -561,6 +557,11 @@ class AsyncBaseClient(BaseClient["AsyncTransport", "AsyncClientRuntime"]):
             return polled(await self._invoke(operation, params, output_cls))
 
         return await drive_wait_async(steps, poll, lookup=self._runtime.invoke_wire)
+
+
+def _failed(future: asyncio.Future[None]) -> bool:
+    """Whether ``future`` ended without a result (an error, or cancelled with its loop)."""
+    return future.done() and (future.cancelled() or future.exception() is not None)
 
 
 def _retrieve(future: asyncio.Future[None]) -> None:

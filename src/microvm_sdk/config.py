@@ -38,7 +38,11 @@ class Config:
     """Seconds to wait for the response to a request (> 0)."""
 
     max_pool_connections: int = 10
-    """Connections kept open per host for reuse (>= 1)."""
+    """Connections kept open per host for reuse (>= 1).
+
+    For ``AsyncClient`` also the most connections open to a host at once: further calls
+    wait for a free one.
+    """
 
     max_attempts: int | None = None
     """Total attempts per call, the first one included (>= 1).

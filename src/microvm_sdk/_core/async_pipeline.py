@@ -143,8 +143,8 @@ class AsyncClientRuntime(RuntimeCore):
         never runs on the event loop.
         """
         refreshing = self._refreshing
-        if refreshing is None or refreshing.done():
-            loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        if refreshing is None or refreshing.done() or refreshing.get_loop() is not loop:
             refreshing = self._refreshing = loop.run_in_executor(None, source.get)
             refreshing.add_done_callback(_retrieve)
         # Shielded: a caller cancelled while waiting leaves the refresh to the others.
