@@ -1486,7 +1486,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1536,7 +1536,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1586,7 +1586,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1636,7 +1636,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1687,7 +1687,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1736,7 +1736,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1785,7 +1785,7 @@ class AsyncClient(AsyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """

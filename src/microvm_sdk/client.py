@@ -1431,7 +1431,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1480,7 +1480,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1529,7 +1529,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1578,7 +1578,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1628,7 +1628,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1676,7 +1676,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """
@@ -1724,7 +1724,7 @@ class Client(SyncBaseClient):
 
         Raises:
             WaiterFailureError: The resource reached a state the wanted one cannot follow
-                (the message says why, with the build failure reason for images).
+                (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
         """

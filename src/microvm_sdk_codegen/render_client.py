@@ -234,7 +234,11 @@ def _waiter(
         "",
         "Raises:",
         "    WaiterFailureError: The resource reached a state the wanted one cannot follow",
-        "        (the message says why, with the build failure reason for images).",
+        (
+            "        (the message says which, with the reasons the service gives for it)."
+            if "failureReason" in spec
+            else "        (the message says which)."
+        ),
         "    WaiterTimeoutError: The timeout or attempt budget ran out first.",
         "    ServiceError: A non-retryable error answered a poll.",
     ]
