@@ -14,6 +14,11 @@
         )
         done = client.wait_until_created(image_identifier=image.image_arn)
 
+For asyncio applications, :class:`AsyncClient` has the same methods as coroutines::
+
+    async with AsyncClient(region_name="us-east-1") as client:
+        image = await client.get_microvm_image(image_identifier=arn)
+
 The public modules: :mod:`microvm_sdk.models` (typed inputs, outputs, enums and unions),
 :mod:`microvm_sdk.errors` (exceptions), :mod:`microvm_sdk.config` (``Config`` and the
 transport protocol), :mod:`microvm_sdk.paginators`, :mod:`microvm_sdk.waiters` and
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from microvm_sdk import config, errors
 from microvm_sdk._version import __version__
+from microvm_sdk.async_client import AsyncClient
 from microvm_sdk.client import Client
 from microvm_sdk.config import Config
 
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     from microvm_sdk import local, models, paginators, waiters
 
 __all__ = [
+    "AsyncClient",
     "Client",
     "Config",
     "__version__",

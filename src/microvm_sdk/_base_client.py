@@ -1,31 +1,44 @@
-"""The hand-written part of :class:`microvm_sdk.Client`: construction and shared plumbing.
+"""The hand-written part of the clients: construction and the plumbing behind their methods.
 
-The generated ``client.py`` adds one typed method per operation, paginator and waiter,
-each a few lines that build the typed input and hand it to the methods here.
+:class:`BaseClient` holds what both flavours share: construction and settings, the
+user agent, and what paginators and waiters need to know about an operation. Its two
+thin subclasses add the drivers: :class:`SyncBaseClient` (blocking, under
+:class:`microvm_sdk.Client`) and :class:`AsyncBaseClient` (asyncio, under
+:class:`microvm_sdk.AsyncClient`). The generated ``client.py`` and ``async_client.py``
+add one typed method per operation, paginator and waiter, each a few lines that build
+the typed input and hand it to the methods here.
+
+Nothing here imports ``asyncio`` at import time: the blocking client does not pay for it.
 """
 
 from __future__ import annotations
 
 import platform
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
-from microvm_sdk._core.http import Transport
+from microvm_sdk._core.http import AsyncTransport, Transport
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
 
 if TYPE_CHECKING:
     # Only private methods' annotations use these (typing.get_type_hints() resolves the
     # public ones: the names above are imported at run time, all cheaply).
-    from microvm_sdk._core.paginator import Paginator
-    from microvm_sdk._core.pipeline import ClientRuntime
-    from microvm_sdk._core.schema import ServiceSchema
-    from microvm_sdk._core.waiter import WaitProgress
+    import asyncio
+
+    from microvm_sdk._core.async_pipeline import AsyncClientRuntime
+    from microvm_sdk._core.aws_config import AwsSettings
+    from microvm_sdk._core.paginator import AsyncPaginator, Paginator
+    from microvm_sdk._core.pipeline import ClientRuntime, RuntimeCore, TransportOptions
+    from microvm_sdk._core.schema import Member, ServiceSchema
+    from microvm_sdk._core.waiter import WaitProgress, WaitSteps
 
 T = TypeVar("T")
 PageT = TypeVar("PageT")
+TransportT = TypeVar("TransportT")
+RuntimeT = TypeVar("RuntimeT", bound="RuntimeCore")
 
 
 def _load_schema() -> ServiceSchema:
@@ -34,8 +47,56 @@ def _load_schema() -> ServiceSchema:
     return SCHEMA
 
 
-class BaseClient:
-    """Construction, configuration and the machinery behind the generated methods."""
+class _RuntimeArgs(TypedDict):
+    """What every runtime is built from, whatever its flavour."""
+
+    schema: Callable[[], ServiceSchema]
+    settings: AwsSettings
+    user_agent: str
+    transport_options: TransportOptions
+    unsigned: bool
+
+
+class _PageKeys:
+    """The members a paginated operation's pages are driven by (Python names)."""
+
+    __slots__ = ("items", "limit", "output_cls", "token_in", "token_out")
+
+    def __init__(self, schema: ServiceSchema, operation_name: str) -> None:
+        spec = schema.paginators[operation_name]
+        operation = schema.operations[operation_name]
+        in_shape = schema.shapes[operation.input or ""]
+        out_shape = schema.shapes[operation.output or ""]
+        self.token_in = _python_name(in_shape.members, spec.input_token)
+        self.token_out = _python_name(out_shape.members, spec.output_token)
+        self.items = _python_name(out_shape.members, spec.result_key)
+        self.limit = _python_name(in_shape.members, spec.limit_key) if spec.limit_key else None
+        self.output_cls: Any = out_shape.cls
+
+    def request(self, params: Any, token: str | None, size: int | None) -> Any:
+        """``params`` asking for the page at ``token``, ``size`` items long."""
+        import attrs
+
+        changes: dict[str, Any] = {self.token_in: token}
+        if self.limit is not None and size is not None:
+            changes[self.limit] = size
+        return attrs.evolve(params, **changes)
+
+    def next_token(self, page: Any) -> str | None:
+        token: str | None = getattr(page, self.token_out)
+        return token
+
+    def page_items(self, page: Any) -> Any:
+        return getattr(page, self.items) or ()
+
+    def with_items(self, page: Any, kept: Any) -> Any:
+        import attrs
+
+        return attrs.evolve(page, **{self.items: tuple(kept)})
+
+
+class BaseClient(Generic[TransportT, RuntimeT]):
+    """Construction, configuration and what both client flavours share."""
 
     #: The service's name in ``AWS_ENDPOINT_URL_<NAME>`` and the config ``services`` section.
     SERVICE_ENV_NAME: ClassVar[str] = ""
@@ -54,7 +115,7 @@ class BaseClient:
         botocore_session: Any = None,
         config: Config | None = None,
         verify: bool | str | None = None,
-        transport: Transport | None = None,
+        transport: TransportT | None = None,
     ) -> None:
         """Create a client. Nothing is sent and no credentials are looked up yet.
 
@@ -77,12 +138,15 @@ class BaseClient:
             config: Timeouts, retries, endpoint variants, proxies and other options.
             verify: ``False`` skips TLS certificate verification; a path names a CA bundle.
             transport: An HTTP transport to use instead of the built-in one.
+                A ``Transport`` (``send``/``close``) for ``Client``, an ``AsyncTransport``
+                (``send_async``/``aclose``) for ``AsyncClient``.
 
         Raises:
             ConfigurationError: No region is configured, or an option is invalid.
         """
         from microvm_sdk._core.aws_config import AwsSettings
 
+        self._set_up_flavour(transport)
         config = config or Config()
         settings = AwsSettings.resolve(
             service_env_name=self.SERVICE_ENV_NAME,
@@ -106,11 +170,14 @@ class BaseClient:
         self._settings = settings
         self._user_agent = agent
         self._transport = transport
-        self._runtime_instance: ClientRuntime | None = None
+        self._runtime_instance: RuntimeT | None = None
         self._lock = threading.Lock()
 
+    def _set_up_flavour(self, transport: TransportT | None) -> None:
+        """Check the flavour's arguments and load what its plain methods need."""
+
     @property
-    def _runtime(self) -> ClientRuntime:
+    def _runtime(self) -> RuntimeT:
         """The call machinery, built on first use so that construction stays cheap."""
         runtime = self._runtime_instance
         if runtime is None:
@@ -120,11 +187,15 @@ class BaseClient:
                     runtime = self._runtime_instance = self._build_runtime()
         return runtime
 
-    def _build_runtime(self) -> ClientRuntime:
-        from microvm_sdk._core.pipeline import ClientRuntime, TransportOptions
+    def _build_runtime(self) -> RuntimeT:
+        """Build the flavour's runtime from :meth:`_runtime_args` and the transport."""
+        raise NotImplementedError
+
+    def _runtime_args(self) -> _RuntimeArgs:
+        from microvm_sdk._core.pipeline import TransportOptions
 
         config = self.config
-        return ClientRuntime(
+        return _RuntimeArgs(
             schema=_load_schema,
             settings=self._settings,
             user_agent=self._user_agent,
@@ -136,10 +207,9 @@ class BaseClient:
                 client_cert=config.client_cert,
             ),
             unsigned=config.unsigned,
-            transport=self._transport,
         )
 
-    # -- lifecycle --------------------------------------------------------------------
+    # -- what both flavours show --------------------------------------------------------
 
     @property
     def region(self) -> str:
@@ -150,6 +220,64 @@ class BaseClient:
     def endpoint_url(self) -> str:
         """The endpoint URL requests are sent to (resolved on first use)."""
         return self._runtime.endpoint_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(region_name={self.region!r})"
+
+    # -- what the paginators and waiters of both flavours are made of -----------------
+
+    def _page_keys(self, operation_name: str) -> _PageKeys:
+        return _PageKeys(self._runtime.schema, operation_name)
+
+    def _wait_steps(
+        self,
+        waiter_name: str,
+        *,
+        timeout: float | None,
+        min_delay: float | None,
+        max_delay: float | None,
+        max_attempts: int | None,
+        callback: Callable[[WaitProgress[T]], None] | None,
+    ) -> tuple[WaitSteps[T], str, Callable[[T], tuple[T, Mapping[str, Any], int]]]:
+        """The waiter's steps, the operation it polls, and what makes a poll's result.
+
+        The steps ask for follow-up calls (the waiter's failure reason) by operation
+        name and a dict of parameters: the flavour's ``invoke_wire`` answers them.
+        """
+        from microvm_sdk._core.pipeline import codec_for
+        from microvm_sdk._core.waiter import wait_steps
+        from microvm_sdk._waiters import WAITERS
+
+        spec = WAITERS[waiter_name]
+        schema = self._runtime.schema
+        success_code = schema.operations[spec.operation].success_code
+        converter, _, _ = codec_for(schema)
+
+        def polled(output: T) -> tuple[T, Mapping[str, Any], int]:
+            return output, converter.to_wire(output), success_code
+
+        steps: WaitSteps[T] = wait_steps(
+            spec,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            max_attempts=max_attempts,
+            callback=callback,
+            waiter_name=self._WAITER_METHODS.get(waiter_name, waiter_name),
+            lookups=True,
+        )
+        return steps, spec.operation, polled
+
+
+class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
+    """The blocking flavour: :class:`microvm_sdk.Client` is generated on top of it."""
+
+    def _build_runtime(self) -> ClientRuntime:
+        from microvm_sdk._core.pipeline import ClientRuntime
+
+        return ClientRuntime(**self._runtime_args(), transport=self._transport)
+
+    # -- lifecycle --------------------------------------------------------------------
 
     def close(self) -> None:
         """Close pooled connections. The client reconnects if it is used again."""
@@ -167,9 +295,6 @@ class BaseClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(region_name={self.region!r})"
 
     # -- dict-level entry point -------------------------------------------------------
 
@@ -206,32 +331,18 @@ class BaseClient:
         max_items: int | None,
         starting_token: str | None,
     ) -> Paginator[PageT, Any]:
-        import attrs
-
         from microvm_sdk._core.paginator import Paginator
 
-        schema = self._runtime.schema
-        spec = schema.paginators[operation_name]
-        operation = schema.operations[operation_name]
-        in_shape = schema.shapes[operation.input or ""]
-        out_shape = schema.shapes[operation.output or ""]
-        token_in = _python_name(in_shape.members, spec.input_token)
-        token_out = _python_name(out_shape.members, spec.output_token)
-        items = _python_name(out_shape.members, spec.result_key)
-        limit = _python_name(in_shape.members, spec.limit_key) if spec.limit_key else None
+        keys = self._page_keys(operation_name)
 
         def fetch(token: str | None, size: int | None) -> PageT:
-            changes: dict[str, Any] = {token_in: token}
-            if limit is not None and size is not None:
-                changes[limit] = size
-            request: Any = attrs.evolve(params, **changes)
-            return self._invoke(operation_name, request, output_cls)
+            return self._invoke(operation_name, keys.request(params, token, size), output_cls)
 
         return Paginator(
             fetch,
-            get_token=lambda page: getattr(page, token_out),
-            get_items=lambda page: getattr(page, items) or (),
-            set_items=lambda page, kept: _with_items(page, items, kept),
+            get_token=keys.next_token,
+            get_items=keys.page_items,
+            set_items=keys.with_items,
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -249,41 +360,216 @@ class BaseClient:
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        from microvm_sdk._core.pipeline import codec_for
-        from microvm_sdk._core.waiter import wait
-        from microvm_sdk._failure_reasons import describer_for
-        from microvm_sdk._waiters import WAITERS
+        from microvm_sdk._core.waiter import drive_wait
 
-        spec = WAITERS[waiter_name]
-        schema = self._runtime.schema
-        operation = schema.operations[spec.operation]
-        converter, _, _ = codec_for(schema)
-
-        def poll() -> tuple[T, Mapping[str, Any], int]:
-            output = self._invoke(spec.operation, params, output_cls)
-            return output, converter.to_wire(output), operation.success_code
-
-        describe = describer_for(waiter_name, self)
-        return wait(
-            spec,
-            poll,
+        steps, operation, polled = self._wait_steps(
+            waiter_name,
             timeout=timeout,
             min_delay=min_delay,
             max_delay=max_delay,
             max_attempts=max_attempts,
             callback=callback,
-            describe_failure=describe,
-            waiter_name=self._WAITER_METHODS.get(waiter_name, waiter_name),
         )
 
+        def poll() -> tuple[T, Mapping[str, Any], int]:
+            return polled(self._invoke(operation, params, output_cls))
 
-def _with_items(page: Any, field: str, kept: Any) -> Any:
-    import attrs
-
-    return attrs.evolve(page, **{field: tuple(kept)})
+        return drive_wait(steps, poll, lookup=self._runtime.invoke_wire)
 
 
-def _python_name(members: Any, model_name: str) -> str:
+class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
+    """The asyncio flavour: :class:`microvm_sdk.AsyncClient` is generated on top of it.
+
+    The first call of a client does its first-use work (imports, converter, endpoint,
+    signer, transport) in a worker thread, once, however many tasks make first calls at
+    the same time; until then nothing else touches the event loop's thread but the
+    coroutines here.
+    """
+
+    def _set_up_flavour(self, transport: AsyncTransport | None) -> None:
+        """Refuse a blocking transport; import the paginator module now.
+
+        ``paginate_*`` methods are plain functions that build an ``AsyncPaginator``
+        without awaiting: its (small) module is imported here, with the rest of the
+        synchronous construction (which reads the shared config file), so that they
+        never import on the event loop.
+        """
+        if transport is not None and not callable(getattr(transport, "send_async", None)):
+            from microvm_sdk._core.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"transport: {type(transport).__name__} is not an asyncio transport;"
+                " AsyncClient needs one with 'async def send_async(request)' and"
+                " 'async def aclose()'"
+            )
+        import microvm_sdk._core.paginator  # noqa: F401 - see above
+
+        # The first-use work: which loop runs it and how far it is (see _ready).
+        self._warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
+        self._warm = False
+
+    def _build_runtime(self) -> AsyncClientRuntime:
+        from microvm_sdk._core.async_pipeline import AsyncClientRuntime
+
+        return AsyncClientRuntime(**self._runtime_args(), transport=self._transport)
+
+    def _warm_up(self) -> None:
+        """First-use work, in a worker thread: build the runtime and what it imports.
+
+        Includes what the waiters need (their specs, JMESPath and compiled expressions),
+        a few milliseconds that a first waiter would otherwise spend on the loop.
+        """
+        self._runtime.warm_up()
+        from microvm_sdk._core.waiter import compile_expressions
+        from microvm_sdk._waiters import WAITERS
+
+        compile_expressions(WAITERS.values())
+
+    async def _ready(self) -> None:
+        """Return once :meth:`_warm_up` has run (off the event loop) for this client."""
+        if self._warm:
+            return
+        import asyncio  # already imported by whoever runs this coroutine
+
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            warming = self._warming
+            if warming is None or warming[0] is not loop or _failed(warming[1]):
+                future = loop.run_in_executor(None, self._warm_up)
+                future.add_done_callback(_retrieve)
+                warming = self._warming = (loop, future)
+        # Shielded: a caller cancelled while waiting leaves the work to the others.
+        await asyncio.shield(warming[1])
+        self._warm = True
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close pooled connections. The client reconnects if it is used again."""
+        runtime = self._runtime_instance
+        if runtime is not None:
+            await runtime.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- dict-level entry point -------------------------------------------------------
+
+    async def call_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Call an operation with a dict of parameters, for tools that work with dicts.
+
+        Args:
+            operation_name: The model's operation name, e.g. ``"CreateMicrovmImage"``.
+            params: Parameters keyed by the model's member names, as boto3 takes them.
+                For example ``"baseImageArn"`` and ``"codeArtifact": {"uri": ...}``.
+
+        Returns:
+            The output in its wire form: camelCase keys, timestamps as epoch seconds.
+
+        Raises:
+            ParamValidationError: A parameter is unknown, mistyped or out of bounds.
+                Nothing was sent.
+            ServiceError: The service answered with an error.
+        """
+        await self._ready()
+        return await self._runtime.invoke_wire(operation_name, params)
+
+    # -- used by the generated methods ------------------------------------------------
+
+    async def _invoke(self, operation_name: str, params: Any, output_cls: type[T] | None) -> T:
+        # Callers (the generated methods, paginators, waiters) have awaited _ready().
+        return await self._runtime.invoke(operation_name, params, output_cls)
+
+    def _paginate(
+        self,
+        operation_name: str,
+        request: Callable[[], Awaitable[Any]],
+        *,
+        page_size: int | None,
+        max_items: int | None,
+        starting_token: str | None,
+    ) -> AsyncPaginator[Any, Any]:
+        """An async paginator whose typed input ``request()`` makes (after warm-up).
+
+        Nothing is built before the first fetch: the paginator may be made before the
+        client's first-use work has run, and that work must not run on the event loop.
+        """
+        from microvm_sdk._core.paginator import AsyncPaginator
+
+        found: list[_PageKeys] = []
+
+        def keys() -> _PageKeys:
+            if not found:
+                found.append(self._page_keys(operation_name))
+            return found[0]
+
+        async def fetch(token: str | None, size: int | None) -> Any:
+            params = await request()
+            page_keys = keys()
+            return await self._invoke(
+                operation_name, page_keys.request(params, token, size), page_keys.output_cls
+            )
+
+        return AsyncPaginator(
+            fetch,
+            get_token=lambda page: keys().next_token(page),
+            get_items=lambda page: keys().page_items(page),
+            set_items=lambda page, kept: keys().with_items(page, kept),
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+        )
+
+    async def _wait(
+        self,
+        waiter_name: str,
+        params: Any,
+        output_cls: type[T],
+        *,
+        timeout: float | None,
+        min_delay: float | None,
+        max_delay: float | None,
+        max_attempts: int | None,
+        callback: Callable[[WaitProgress[T]], None] | None,
+    ) -> T | None:
+        await self._ready()
+        from microvm_sdk._core.waiter import drive_wait_async
+
+        steps, operation, polled = self._wait_steps(
+            waiter_name,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            max_attempts=max_attempts,
+            callback=callback,
+        )
+
+        async def poll() -> tuple[T, Mapping[str, Any], int]:
+            return polled(await self._invoke(operation, params, output_cls))
+
+        return await drive_wait_async(steps, poll, lookup=self._runtime.invoke_wire)
+
+
+def _failed(future: asyncio.Future[None]) -> bool:
+    """Whether ``future`` ended without a result (an error, or cancelled with its loop)."""
+    return future.done() and (future.cancelled() or future.exception() is not None)
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    """Mark the warm-up's error as seen, even when every caller was cancelled."""
+    if not future.cancelled():
+        future.exception()
+
+
+def _python_name(members: tuple[Member, ...], model_name: str) -> str:
     for member in members:
         if member.model_name == model_name:
             return str(member.name)

@@ -9,7 +9,9 @@ config file the way boto3 resolves it. Derive a changed copy with ``attrs.evolve
     quick = attrs.evolve(config, read_timeout=2)
 
 A client sends its requests through a ``Transport``: pass your own (anything with
-``send(HttpRequest) -> HttpResponse`` and ``close()``) as ``Client(transport=...)``.
+``send(HttpRequest) -> HttpResponse`` and ``close()``) as ``Client(transport=...)``, or
+an ``AsyncTransport`` (``async send_async(...)`` and ``async aclose()``) as
+``AsyncClient(transport=...)``.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ from typing import Literal
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
-from microvm_sdk._core.http import HttpRequest, HttpResponse, Transport
+from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
 
-__all__ = ["Config", "HttpRequest", "HttpResponse", "Transport"]
+__all__ = ["AsyncTransport", "Config", "HttpRequest", "HttpResponse", "Transport"]
 
 
 @attrs.frozen(kw_only=True)
@@ -42,7 +44,11 @@ class Config:
     """Seconds to wait for the response to a request (> 0)."""
 
     max_pool_connections: int = 10
-    """Connections kept open per host for reuse (>= 1)."""
+    """Connections kept open per host for reuse (>= 1).
+
+    For ``AsyncClient`` also the most connections open to a host at once: further calls
+    wait for a free one.
+    """
 
     max_attempts: int | None = None
     """Total attempts per call, the first one included (>= 1).

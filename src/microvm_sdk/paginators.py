@@ -1,4 +1,4 @@
-"""The paginator the client's ``paginate_*`` methods return.
+"""The paginators the clients' ``paginate_*`` methods return.
 
 ::
 
@@ -12,9 +12,10 @@
     names = [image.name for image in pages.items()]
 
 Iterating a paginator yields pages; ``items()`` yields the items of every page;
-``resume_token`` tells where an interrupted iteration stopped.
+``resume_token`` tells where an interrupted iteration stopped. ``AsyncClient`` returns an
+:class:`AsyncPaginator`, the same for ``async for``.
 """
 
-from microvm_sdk._core.paginator import Paginator
+from microvm_sdk._core.paginator import AsyncPaginator, Paginator
 
-__all__ = ["Paginator"]
+__all__ = ["AsyncPaginator", "Paginator"]

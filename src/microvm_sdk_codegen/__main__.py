@@ -29,6 +29,7 @@ RENDERERS: dict[str, Callable[[ir.ServiceIR], str]] = {
     "_endpoint_rules.py": render_schema.render_rules,
     "_waiters.py": render_waiters.render,
     "client.py": render_client.render,
+    "async_client.py": render_client.render_async,
 }
 
 

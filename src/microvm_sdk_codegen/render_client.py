@@ -1,17 +1,24 @@
-"""Render ``microvm_sdk/client.py``: the typed ``Client`` class.
+"""Render ``microvm_sdk/client.py`` and ``async_client.py``: ``Client`` and ``AsyncClient``.
 
+Both classes come from the same IR through the same functions; a flavour switch decides
+what differs (``def`` or ``async def``, ``await``, ``Paginator`` or ``AsyncPaginator``).
 Every method is a few lines: build the typed input from keyword arguments and hand it to
-the hand-written machinery of ``BaseClient``. Models are imported inside the methods so
-that ``import microvm_sdk`` and client construction do not pay for loading them.
+the hand-written machinery of ``SyncBaseClient`` or ``AsyncBaseClient``. Models are
+imported inside the methods so that ``import microvm_sdk`` and client construction do
+not pay for loading them; an ``AsyncClient`` method first awaits ``self._ready()``, which
+imports them (and everything else a first call needs) in a worker thread, so that the
+import in the method only looks them up.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from microvm_sdk_codegen.docs import docstring, entry
 from microvm_sdk_codegen.ir import MemberIR, OperationIR, ServiceIR
 from microvm_sdk_codegen.types import py_type
+
+Flavour = Literal["sync", "async"]
 
 WAIT_ARGS = (
     ("timeout", "float | None", "Seconds to wait in all (default: the waiter's own)."),
@@ -100,7 +107,12 @@ def _construct(
     return f"models.{op.input}({args})"
 
 
-def _operation(service: ServiceIR, op: OperationIR) -> str:
+def _ready(flavour: Flavour) -> str:
+    """The first lines of an async method body: first-use work off the event loop."""
+    return "        await self._ready()\n" if flavour == "async" else ""
+
+
+def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
     members = _members(service, op)
     returns = f"models.{op.output}" if op.output else "None"
     output_cls = f"models.{op.output}" if op.output else "None"
@@ -116,17 +128,19 @@ def _operation(service: ServiceIR, op: OperationIR) -> str:
         *_raises(service, op),
     ]
     star = "        *,\n" if members else ""
+    define, wait = ("async def", "await ") if flavour == "async" else ("def", "")
     return (
-        f"\n    def {op.python_name}(\n        self,\n{star}{_params(service, members)}"
+        f"\n    {define} {op.python_name}(\n        self,\n{star}{_params(service, members)}"
         f"    ) -> {returns}:\n"
         + docstring("\n".join(doc), "        ")
+        + _ready(flavour)
         + "        from microvm_sdk import models\n\n"
         + ("        return " if op.output else "        ")
-        + f"self._invoke({op.name!r}, {_construct(service, op)}, {output_cls})\n"
+        + f"{wait}self._invoke({op.name!r}, {_construct(service, op)}, {output_cls})\n"
     )
 
 
-def _paginator(service: ServiceIR, op: OperationIR) -> str:
+def _paginator(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
     pag = service.paginators[op.name]
     members = [
         m for m in _members(service, op) if m.model_name not in (pag.input_token, pag.limit_key)
@@ -135,10 +149,13 @@ def _paginator(service: ServiceIR, op: OperationIR) -> str:
     result = next(m for m in output.members if m.model_name == pag.result_key)
     item = py_type(service, result.target, "models.")
     item = item.removeprefix("Sequence[").removesuffix("]")
+    how = (
+        "Iterate the paginator" if flavour == "sync" else "Iterate the paginator with ``async for``"
+    )
     doc = [
         f"Page through ``{op.python_name}`` lazily.",
         "",
-        "Iterate the paginator for pages, or call ``.items()`` for the items of every page "
+        f"{how} for pages, or call ``.items()`` for the items of every page "
         "(no request is sent until iteration starts).",
         "",
         "Args:",
@@ -151,19 +168,40 @@ def _paginator(service: ServiceIR, op: OperationIR) -> str:
     params = _params(service, members) + "".join(
         f"        {name}: {annotation} = None,\n" for name, annotation, _ in PAGE_ARGS
     )
-    return (
-        f"\n    def paginate_{op.python_name}(\n        self,\n        *,\n{params}"
-        f"    ) -> paginators.Paginator[models.{op.output}, {item}]:\n"
-        + docstring("\n".join(doc), "        ")
-        + "        from microvm_sdk import models\n\n"
-        f"        return self._paginate(\n            {op.name!r},\n"
-        f"            {_construct(service, op, skip)},\n            models.{op.output},\n"
+    options = (
         "            page_size=page_size,\n            max_items=max_items,\n"
         "            starting_token=starting_token,\n        )\n"
     )
+    if flavour == "sync":
+        body = (
+            "        from microvm_sdk import models\n\n"
+            f"        return self._paginate(\n            {op.name!r},\n"
+            f"            {_construct(service, op, skip)},\n            models.{op.output},\n"
+            + options
+        )
+        kind = "paginators.Paginator"
+    else:
+        # The typed input is made at the first fetch, after the first-use work.
+        body = (
+            f"        async def request() -> models.{op.input}:\n"
+            "            await self._ready()\n"
+            "            from microvm_sdk import models\n\n"
+            f"            return {_construct(service, op, skip)}\n\n"
+            f"        return self._paginate(\n            {op.name!r},\n            request,\n"
+            + options
+        )
+        kind = "paginators.AsyncPaginator"
+    return (
+        f"\n    def paginate_{op.python_name}(\n        self,\n        *,\n{params}"
+        f"    ) -> {kind}[models.{op.output}, {item}]:\n"
+        + docstring("\n".join(doc), "        ")
+        + body
+    )
 
 
-def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) -> str:
+def _waiter(
+    service: ServiceIR, name: str, spec: dict[str, Any], method: str, flavour: Flavour
+) -> str:
     op = service.operations[str(spec["operation"])]
     members = _members(service, op)
     succeeds_on_error = any(
@@ -193,7 +231,11 @@ def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) ->
         "Raises:",
         _wrap(
             "WaiterFailureError: The resource reached a state the wanted one cannot follow "
-            "(the message says why, with the build failure reason for images).",
+            + (
+                "(the message says which, with the reasons the service gives for it)."
+                if "failureReason" in spec
+                else "(the message says which)."
+            ),
             "    ",
         ),
         "    WaiterTimeoutError: The timeout or attempt budget ran out first.",
@@ -204,8 +246,9 @@ def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) ->
         + "".join(f"        {arg}: {annotation} = None,\n" for arg, annotation, _ in WAIT_ARGS)
         + f"        callback: Callable[[waiters.WaitProgress[{output}]], None] | None = None,\n"
     )
+    wait = "await " if flavour == "async" else ""
     body = (
-        f"        result = self._wait(\n            {name!r},\n"
+        f"        result = {wait}self._wait(\n            {name!r},\n"
         f"            {_construct(service, op)},\n            {output},\n"
         "            timeout=timeout,\n            min_delay=min_delay,\n"
         "            max_delay=max_delay,\n            max_attempts=max_attempts,\n"
@@ -218,38 +261,69 @@ def _waiter(service: ServiceIR, name: str, spec: dict[str, Any], method: str) ->
             "        assert result is not None  # only error-matching waiters end "
             "without output\n        return result\n"
         )
+    define = "async def" if flavour == "async" else "def"
     return (
-        f"\n    def {method}(\n        self,\n        *,\n{params}    ) -> {returns}:\n"
+        f"\n    {define} {method}(\n        self,\n        *,\n{params}    ) -> {returns}:\n"
         + docstring("\n".join(doc), "        ")
+        + _ready(flavour)
         + "        from microvm_sdk import models\n\n"
         + body
     )
 
 
 def render(service: ServiceIR) -> str:
+    """``client.py``: the blocking ``Client``."""
+    return _render(service, "sync")
+
+
+def render_async(service: ServiceIR) -> str:
+    """``async_client.py``: ``AsyncClient``, the same methods as coroutines."""
+    return _render(service, "async")
+
+
+def _render(service: ServiceIR, flavour: Flavour) -> str:
     meta = service.metadata
     env_name = meta["serviceId"].upper().replace(" ", "_").replace("-", "_")
-    methods = [_operation(service, op) for op in service.operations.values()]
-    methods += [_paginator(service, service.operations[name]) for name in service.paginators]
+    methods = [_operation(service, op, flavour) for op in service.operations.values()]
+    methods += [
+        _paginator(service, service.operations[name], flavour) for name in service.paginators
+    ]
     waiters = service.waiters.get("waiters", {})
     methods += [
-        _waiter(service, name, spec, service.waiter_methods[name]) for name, spec in waiters.items()
+        _waiter(service, name, spec, service.waiter_methods[name], flavour)
+        for name, spec in waiters.items()
     ]
+    title = f"{meta.get('serviceFullName', meta['serviceId'])} (API {meta['apiVersion']})"
+    if flavour == "sync":
+        cls, base, module = "Client", "SyncBaseClient", "client"
+        usage = (
+            "Every operation is a method with typed keyword arguments that returns a typed\n"
+            "output. The client is thread-safe and a context manager (``close()`` releases\n"
+            "its connections). See ``BaseClient.__init__`` for the constructor's arguments."
+        )
+        header = f"The {meta['serviceId']} client: one typed method per operation."
+    else:
+        cls, base, module = "AsyncClient", "AsyncBaseClient", "async client"
+        usage = (
+            "The asyncio twin of ``Client``: the same methods, arguments and typed\n"
+            "outputs, as coroutines (``await client.get_microvm_image(...)``); paginators\n"
+            "are iterated with ``async for``. One client is safe for many tasks at once on\n"
+            "one event loop, and an async context manager (``await client.close()``\n"
+            "releases its connections). See ``BaseClient.__init__`` for the constructor's\n"
+            "arguments."
+        )
+        header = f"The {meta['serviceId']} {module}: one typed coroutine method per operation."
     class_doc = (
-        f"A client for {meta.get('serviceFullName', meta['serviceId'])} "
-        f"(API {meta['apiVersion']}).\n\n"
-        f"{_first_paragraph(service.doc)}\n\n"
-        "Every operation is a method with typed keyword arguments that returns a typed\n"
-        "output. The client is thread-safe and a context manager (``close()`` releases\n"
-        "its connections). See ``BaseClient.__init__`` for the constructor's arguments."
+        f"A{'n' if flavour == 'async' else ''} {'asyncio ' if flavour == 'async' else ''}"
+        f"client for {title}.\n\n{_first_paragraph(service.doc)}\n\n{usage}"
     )
     waiter_methods = "".join(f"        {n!r}: {m!r},\n" for n, m in service.waiter_methods.items())
     return (
-        f'"""The {meta["serviceId"]} client: one typed method per operation."""\n\n'
+        f'"""{header}"""\n\n'
         "from __future__ import annotations\n\n"
         "from collections.abc import Callable, Mapping, Sequence\n"
         "from typing import TYPE_CHECKING, ClassVar\n\n"
-        "from microvm_sdk._base_client import BaseClient\n"
+        f"from microvm_sdk._base_client import {base}\n"
         "from microvm_sdk._core.lazy import LazyModule\n\n"
         "if TYPE_CHECKING:\n"
         "    import datetime\n\n"
@@ -261,8 +335,8 @@ def render(service: ServiceIR) -> str:
         '    models = LazyModule("microvm_sdk.models")\n'
         '    paginators = LazyModule("microvm_sdk.paginators")\n'
         '    waiters = LazyModule("microvm_sdk.waiters")\n\n'
-        '__all__ = ["Client"]\n\n\n'
-        "class Client(BaseClient):\n"
+        f'__all__ = ["{cls}"]\n\n\n'
+        f"class {cls}({base}):\n"
         + docstring(class_doc, "    ")
         + f"\n    SERVICE_ENV_NAME: ClassVar[str] = {env_name!r}\n"
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"

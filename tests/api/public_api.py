@@ -28,9 +28,10 @@ PUBLIC_MODULES = (
     "microvm_sdk.paginators",
     "microvm_sdk.local",
 )
-#: Where a public class may say it lives: a public module, or the generated client module
-#: (``microvm_sdk.client``, public too: ``Client`` is defined there).
-HOMES = frozenset({*PUBLIC_MODULES, "microvm_sdk.client"})
+#: Where a public class may say it lives: a public module, or one of the generated client
+#: modules (``microvm_sdk.client`` and ``microvm_sdk.async_client``, public too: ``Client``
+#: and ``AsyncClient`` are defined there).
+HOMES = frozenset({*PUBLIC_MODULES, "microvm_sdk.client", "microvm_sdk.async_client"})
 #: Dunder methods that are part of a class's public surface.
 PUBLIC_DUNDERS = frozenset(
     {"__init__", "__call__", "__enter__", "__exit__", "__iter__", "__next__", "__getitem__"}

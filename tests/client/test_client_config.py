@@ -32,13 +32,6 @@ def verify(request: Recorded, secrets: dict[str, str]) -> tuple[str, str]:
     return verified.access_key, verified.region
 
 
-def bare_client(server: ReplayServer, sleeps: SleepRecorder, **kwargs: Any) -> microvm_sdk.Client:
-    """A client with nothing but what ``kwargs`` and the environment give it."""
-    client = microvm_sdk.Client(**kwargs)
-    client._runtime._sleep = sleeps
-    return client
-
-
 # -- credentials ------------------------------------------------------------------------
 
 
@@ -63,12 +56,15 @@ def test_no_session_token_header_without_a_token(
 
 
 def test_credentials_from_environment(
-    server: ReplayServer, sleeps: SleepRecorder, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer,
+    sleeps: SleepRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+    bare_client: ClientFactory,
 ) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKENV")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-env")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "token-env")
-    with bare_client(server, sleeps, region_name="us-east-1", endpoint_url=server.url) as client:
+    with bare_client(region_name="us-east-1", endpoint_url=server.url) as client:
         request = one_call(client, server)
     assert request.access_key == "AKENV"
     assert request.headers["x-amz-security-token"] == "token-env"
@@ -88,21 +84,25 @@ def _write_credentials(aws_env: Path) -> None:
 
 
 def test_credentials_from_default_profile(
-    server: ReplayServer, sleeps: SleepRecorder, aws_env: Path
+    server: ReplayServer, sleeps: SleepRecorder, aws_env: Path, bare_client: ClientFactory
 ) -> None:
     _write_credentials(aws_env)
-    with bare_client(server, sleeps, endpoint_url=server.url) as client:
+    with bare_client(endpoint_url=server.url) as client:
         assert client.region == "us-west-2"
         request = one_call(client, server)
     assert verify(request, {"AKDEFAULT": "secret-default"}) == ("AKDEFAULT", "us-west-2")
 
 
 def test_credentials_from_aws_profile(
-    server: ReplayServer, sleeps: SleepRecorder, aws_env: Path, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer,
+    sleeps: SleepRecorder,
+    aws_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bare_client: ClientFactory,
 ) -> None:
     _write_credentials(aws_env)
     monkeypatch.setenv("AWS_PROFILE", "dev")
-    with bare_client(server, sleeps, endpoint_url=server.url) as client:
+    with bare_client(endpoint_url=server.url) as client:
         assert client.region == "eu-west-1"
         request = one_call(client, server)
     assert request.headers["x-amz-security-token"] == "token-dev"
@@ -110,12 +110,16 @@ def test_credentials_from_aws_profile(
 
 
 def test_profile_name_argument_wins_over_aws_profile(
-    server: ReplayServer, sleeps: SleepRecorder, aws_env: Path, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer,
+    sleeps: SleepRecorder,
+    aws_env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bare_client: ClientFactory,
 ) -> None:
     _write_credentials(aws_env)
     monkeypatch.setenv("AWS_PROFILE", "dev")
     with bare_client(
-        server, sleeps, profile_name="ops", region_name="us-east-2", endpoint_url=server.url
+        profile_name="ops", region_name="us-east-2", endpoint_url=server.url
     ) as client:
         request = one_call(client, server)
     assert "x-amz-security-token" not in request.headers
@@ -131,13 +135,15 @@ def test_explicit_arguments_win_over_environment(
     assert request.access_key == "AK"
 
 
-def test_credentials_from_botocore_session(server: ReplayServer, sleeps: SleepRecorder) -> None:
+def test_credentials_from_botocore_session(
+    server: ReplayServer, sleeps: SleepRecorder, bare_client: ClientFactory
+) -> None:
     import botocore.session  # type: ignore[import-untyped]
 
     session = botocore.session.Session()
     session.set_credentials("AKSESSION", "secret-session", "token-session")
     session.set_config_variable("region", "ap-northeast-1")
-    with bare_client(server, sleeps, botocore_session=session, endpoint_url=server.url) as client:
+    with bare_client(botocore_session=session, endpoint_url=server.url) as client:
         assert client.region == "ap-northeast-1"
         request = one_call(client, server)
     assert request.headers["x-amz-security-token"] == "token-session"
@@ -145,9 +151,9 @@ def test_credentials_from_botocore_session(server: ReplayServer, sleeps: SleepRe
 
 
 def test_missing_credentials_is_a_configuration_error(
-    server: ReplayServer, sleeps: SleepRecorder
+    server: ReplayServer, sleeps: SleepRecorder, bare_client: ClientFactory
 ) -> None:
-    client = bare_client(server, sleeps, region_name="us-east-1", endpoint_url=server.url)
+    client = bare_client(region_name="us-east-1", endpoint_url=server.url)
     with client, pytest.raises(errors.ConfigurationError) as caught:
         client.get_microvm_image(image_identifier=IMAGE_ARN)
     assert "AWS_ACCESS_KEY_ID" in str(caught.value)
@@ -165,12 +171,15 @@ def test_unsigned_requests(make_client: ClientFactory, server: ReplayServer) -> 
 
 
 def test_region_from_aws_region(
-    server: ReplayServer, sleeps: SleepRecorder, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer,
+    sleeps: SleepRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+    bare_client: ClientFactory,
 ) -> None:
     monkeypatch.setenv("AWS_REGION", "eu-central-1")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-1")
     with bare_client(
-        server, sleeps, endpoint_url=server.url, aws_access_key_id="AK", aws_secret_access_key="SK"
+        endpoint_url=server.url, aws_access_key_id="AK", aws_secret_access_key="SK"
     ) as client:
         assert client.region == "eu-central-1"
         request = one_call(client, server)
@@ -178,17 +187,20 @@ def test_region_from_aws_region(
 
 
 def test_region_from_aws_default_region(
-    server: ReplayServer, sleeps: SleepRecorder, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer,
+    sleeps: SleepRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+    bare_client: ClientFactory,
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-1")
-    client = bare_client(server, sleeps, aws_access_key_id="AK", aws_secret_access_key="SK")
+    client = bare_client(aws_access_key_id="AK", aws_secret_access_key="SK")
     assert client.region == "us-west-1"
     assert client.endpoint_url == "https://lambda.us-west-1.amazonaws.com"
 
 
-def test_no_region_is_a_clear_configuration_error(aws_env: Path) -> None:
+def test_no_region_is_a_clear_configuration_error(aws_env: Path, new_client: ClientFactory) -> None:
     with pytest.raises(errors.ConfigurationError) as caught:
-        microvm_sdk.Client(aws_access_key_id="AK", aws_secret_access_key="SK")
+        new_client(aws_access_key_id="AK", aws_secret_access_key="SK")
     message = str(caught.value)
     assert "region" in message
     assert "AWS_REGION" in message
@@ -224,12 +236,14 @@ ENDPOINT_CASES = [
 
 
 @pytest.mark.parametrize(("args", "options"), ENDPOINT_CASES)
-def test_endpoint_url_matches_boto3(args: dict[str, Any], options: dict[str, Any]) -> None:
+def test_endpoint_url_matches_boto3(
+    args: dict[str, Any], options: dict[str, Any], new_client: ClientFactory
+) -> None:
     import boto3  # type: ignore[import-untyped]
     import botocore.config  # type: ignore[import-untyped]
 
     creds = {"aws_access_key_id": "AK", "aws_secret_access_key": "SK"}
-    ours = microvm_sdk.Client(
+    ours = new_client(
         region_name=args["region_name"],
         endpoint_url=args.get("endpoint_url"),
         aws_access_key_id="AK",
@@ -246,12 +260,15 @@ def test_endpoint_url_matches_boto3(args: dict[str, Any], options: dict[str, Any
 
 
 def test_endpoint_url_from_service_environment_variable(
-    server: ReplayServer, sleeps: SleepRecorder, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer,
+    sleeps: SleepRecorder,
+    monkeypatch: pytest.MonkeyPatch,
+    bare_client: ClientFactory,
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # the service variable wins
     monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA_MICROVMS", server.url)
     with bare_client(
-        server, sleeps, region_name="us-east-1", aws_access_key_id="AK", aws_secret_access_key="SK"
+        region_name="us-east-1", aws_access_key_id="AK", aws_secret_access_key="SK"
     ) as client:
         assert client.endpoint_url == server.url
         one_call(client, server)
@@ -259,13 +276,13 @@ def test_endpoint_url_from_service_environment_variable(
 
 
 def test_endpoint_url_from_profile_services_section(
-    server: ReplayServer, sleeps: SleepRecorder, aws_env: Path
+    server: ReplayServer, sleeps: SleepRecorder, aws_env: Path, bare_client: ClientFactory
 ) -> None:
     (aws_env / "aws-config").write_text(
         "[default]\nregion = us-east-1\nservices = local\n"
         f"[services local]\nlambda_microvms =\n  endpoint_url = {server.url}\n"
     )
-    with bare_client(server, sleeps, aws_access_key_id="AK", aws_secret_access_key="SK") as client:
+    with bare_client(aws_access_key_id="AK", aws_secret_access_key="SK") as client:
         assert client.endpoint_url == server.url
         one_call(client, server)
     assert len(server.requests) == 1
@@ -279,17 +296,18 @@ def test_endpoint_override_with_base_path_keeps_the_path(
     assert server.requests[-1].path.startswith("/base/2025-09-09/microvm-images/")
 
 
-def test_invalid_endpoint_url_is_a_configuration_error() -> None:
+def test_invalid_endpoint_url_is_a_configuration_error(new_client: ClientFactory) -> None:
     with pytest.raises(errors.ConfigurationError) as caught:
-        microvm_sdk.Client(region_name="us-east-1", endpoint_url="localhost:4566")
+        new_client(region_name="us-east-1", endpoint_url="localhost:4566")
     assert "localhost:4566" in str(caught.value)
 
 
 def test_construction_sends_nothing_and_resolves_no_credentials(
-    server: ReplayServer, sleeps: SleepRecorder
+    server: ReplayServer, sleeps: SleepRecorder, bare_client: ClientFactory, flavour: str
 ) -> None:
     # No credentials anywhere: construction still succeeds; only a call needs them.
-    client = bare_client(server, sleeps, region_name="us-east-1", endpoint_url=server.url)
+    client = bare_client(region_name="us-east-1", endpoint_url=server.url)
     assert client.region == "us-east-1"
-    assert repr(client) == "Client(region_name='us-east-1')"
+    name = "Client" if flavour == "sync" else "AsyncClient"
+    assert repr(client) == f"{name}(region_name='us-east-1')"
     assert server.connections_opened == 0

@@ -23,7 +23,10 @@ def echo_image(request: Recorded) -> Reply:
     )
 
 
-def test_one_client_shared_by_threads(client: microvm_sdk.Client, server: ReplayServer) -> None:
+def test_one_client_shared_by_threads(
+    sync_client: microvm_sdk.Client, server: ReplayServer
+) -> None:
+    client = sync_client
     server.handler = echo_image
     start = threading.Barrier(THREADS)
 
@@ -51,8 +54,9 @@ def test_one_client_shared_by_threads(client: microvm_sdk.Client, server: Replay
 
 
 def test_threads_creating_get_distinct_client_tokens(
-    client: microvm_sdk.Client, server: ReplayServer
+    sync_client: microvm_sdk.Client, server: ReplayServer
 ) -> None:
+    client = sync_client
     from client_cases import CASES_BY_NAME
 
     case = CASES_BY_NAME["RunMicrovm"]

@@ -4,9 +4,12 @@ raw Python exception, and never in a wrong or secret-revealing message."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flavours import without_sleeps
+from replay_server import ClientFactory, SleepRecorder
 
 import microvm_sdk
 from microvm_sdk import errors
@@ -18,6 +21,8 @@ IMAGE_ARN = "arn:aws:lambda:us-east-1:123456789012:microvm-image:demo"
 
 
 class ScriptedTransport:
+    """Answers with the scripted responses; a transport of both flavours."""
+
     def __init__(self, responses: list[HttpResponse]) -> None:
         self.responses = list(responses)
         self.requests: list[HttpRequest] = []
@@ -29,6 +34,12 @@ class ScriptedTransport:
     def close(self) -> None:
         pass
 
+    async def send_async(self, request: HttpRequest) -> HttpResponse:
+        return self.send(request)
+
+    async def aclose(self) -> None:
+        pass
+
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
@@ -38,19 +49,24 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
 
 
+@pytest.fixture
 def make_client(
-    responses: list[HttpResponse], **kwargs: Any
-) -> tuple[microvm_sdk.Client, ScriptedTransport]:
-    transport = ScriptedTransport(responses)
-    client = microvm_sdk.Client(
-        region_name="us-east-1",
-        aws_access_key_id="AK",
-        aws_secret_access_key="SK",
-        transport=transport,
-        **kwargs,
-    )
-    client._runtime._sleep = lambda seconds: None
-    return client, transport
+    new_client: ClientFactory, sleeps: SleepRecorder
+) -> Callable[..., tuple[Any, ScriptedTransport]]:
+    """A client of the test's flavour answered by a :class:`ScriptedTransport`."""
+
+    def make(responses: list[HttpResponse], **kwargs: Any) -> tuple[Any, ScriptedTransport]:
+        transport = ScriptedTransport(responses)
+        client = new_client(
+            region_name="us-east-1",
+            aws_access_key_id="AK",
+            aws_secret_access_key="SK",
+            transport=transport,
+            **kwargs,
+        )
+        return without_sleeps(client, sleeps), transport
+
+    return make
 
 
 @pytest.mark.parametrize(
@@ -63,7 +79,9 @@ def make_client(
         {"x-amz-retry-after": "9" * 400},
     ],
 )
-def test_malformed_retry_headers_still_give_the_modeled_error(headers: dict[str, str]) -> None:
+def test_malformed_retry_headers_still_give_the_modeled_error(
+    headers: dict[str, str], make_client: Callable[..., tuple[Any, ScriptedTransport]]
+) -> None:
     reply = HttpResponse(429, {"x-amzn-errortype": "ThrottlingException", **headers}, b"{}")
     client, transport = make_client([reply] * 3)
     with pytest.raises(errors.ThrottlingException) as info:
@@ -76,7 +94,9 @@ def test_malformed_retry_headers_still_give_the_modeled_error(headers: dict[str,
     "started_at",
     [1.7e12, "1e400", "9999-12-31T23:59:59-01:00"],
 )
-def test_out_of_range_timestamps_are_a_deserialization_error(started_at: Any) -> None:
+def test_out_of_range_timestamps_are_a_deserialization_error(
+    started_at: Any, make_client: Callable[..., tuple[Any, ScriptedTransport]]
+) -> None:
     raw = '{"microvmId": "microvm-1", "startedAt": %s}' % (
         started_at
         if not isinstance(started_at, str) or started_at == "1e400"
@@ -87,7 +107,9 @@ def test_out_of_range_timestamps_are_a_deserialization_error(started_at: Any) ->
         client.get_microvm(microvm_identifier="microvm-1")
 
 
-def test_deeply_nested_error_body_is_an_unknown_service_error() -> None:
+def test_deeply_nested_error_body_is_an_unknown_service_error(
+    make_client: Callable[..., tuple[Any, ScriptedTransport]],
+) -> None:
     client, _ = make_client([HttpResponse(400, {}, b"[" * 200_000)])
     with pytest.raises(errors.UnknownServiceError):
         client.get_microvm(microvm_identifier="microvm-1")
@@ -119,13 +141,17 @@ def test_waiter_with_min_delay_zero_still_backs_off() -> None:
     assert len(sleeps) < 40  # about 20 GETs a second before the fix
 
 
-def test_waiter_rejects_inconsistent_delays_as_parameter_errors() -> None:
+def test_waiter_rejects_inconsistent_delays_as_parameter_errors(
+    make_client: Callable[..., tuple[Any, ScriptedTransport]],
+) -> None:
     client, _ = make_client([])
     with pytest.raises(errors.ParamValidationError, match="max_delay"):
         client.wait_until_created(image_identifier=IMAGE_ARN, min_delay=10, max_delay=1)
 
 
-def test_paginator_rejects_a_malformed_resume_token_as_a_parameter_error() -> None:
+def test_paginator_rejects_a_malformed_resume_token_as_a_parameter_error(
+    make_client: Callable[..., tuple[Any, ScriptedTransport]],
+) -> None:
     client, transport = make_client([])
     with pytest.raises(errors.ParamValidationError, match="starting_token"):
         list(client.paginate_list_microvms(starting_token="pgv1:!!"))
@@ -134,9 +160,9 @@ def test_paginator_rejects_a_malformed_resume_token_as_a_parameter_error() -> No
     assert transport.requests == []
 
 
-def test_endpoint_url_with_user_information_is_refused() -> None:
+def test_endpoint_url_with_user_information_is_refused(new_client: ClientFactory) -> None:
     with pytest.raises(errors.ConfigurationError, match="user information") as info:
-        microvm_sdk.Client(region_name="us-east-1", endpoint_url="http://admin:hunter2@127.0.0.1:9")
+        new_client(region_name="us-east-1", endpoint_url="http://admin:hunter2@127.0.0.1:9")
     assert "hunter2" not in str(info.value)
 
 
@@ -162,7 +188,9 @@ def _image(state: str, failed: str | None) -> bytes:
     ).encode()
 
 
-def test_a_waiter_stopped_by_deleting_does_not_blame_an_old_failed_build() -> None:
+def test_a_waiter_stopped_by_deleting_does_not_blame_an_old_failed_build(
+    make_client: Callable[..., tuple[Any, ScriptedTransport]],
+) -> None:
     client, transport = make_client([HttpResponse(200, {}, _image("DELETING", "1.0"))])
     with pytest.raises(errors.WaiterFailureError) as info:
         client.wait_until_updated(image_identifier=IMAGE_ARN)

@@ -26,6 +26,9 @@ STRICT = ["--strict", "--warn-unused-ignores", "--no-color-output", "--no-error-
 MYPY_IGNORE = re.compile(r"# type: ignore\[([a-z,-]+)\](?=\s*(#.*)?$)")
 PYRIGHT_IGNORE = re.compile(r"# pyright: ignore\[([A-Za-z, ]+)\](?=\s*(#.*)?$)")
 TYPING_FILES = [
+    "check_async_client_negatives.py",
+    "check_async_client_types.py",
+    "check_async_every_operation.py",
     "check_client_negatives.py",
     "check_client_types.py",
     "check_every_operation.py",
@@ -68,9 +71,18 @@ def required_errors(path: Path) -> tuple[str, set[tuple[int, str]], set[tuple[in
     return "\n".join(stripped) + "\n", mypy_expected, pyright_expected
 
 
-def test_every_negative_is_a_real_error(cache_dir: Path, tmp_path: Path) -> None:
-    """Without its ignore comments the negatives file has exactly the ignored errors."""
-    text, expected, _ = required_errors(TYPING / "check_client_negatives.py")
+NEGATIVES = pytest.mark.parametrize(
+    ("negatives", "at_least"),
+    [("check_client_negatives.py", 15), ("check_async_client_negatives.py", 8)],
+)
+
+
+@NEGATIVES
+def test_every_negative_is_a_real_error(
+    cache_dir: Path, tmp_path: Path, negatives: str, at_least: int
+) -> None:
+    """Without its ignore comments a negatives file has exactly the ignored errors."""
+    text, expected, _ = required_errors(TYPING / negatives)
     copy = tmp_path / "negatives_without_ignores.py"
     copy.write_text(text)
 
@@ -82,7 +94,7 @@ def test_every_negative_is_a_real_error(cache_dir: Path, tmp_path: Path) -> None
         if match:
             found.add((int(match.group(1)), match.group(2)))
     assert status == 1
-    assert len(expected) >= 15
+    assert len(expected) >= at_least
     assert found == expected, "\n".join(lines)
 
 
@@ -139,17 +151,20 @@ def test_typing_files_pass_strict_pyright() -> None:
     assert config["reportUnnecessaryTypeIgnoreComment"] == "error"
 
 
-def test_every_pyright_negative_is_a_real_error(tmp_path: Path) -> None:
-    """Without its ignore comments the negatives file has exactly the errors its
+@NEGATIVES
+def test_every_pyright_negative_is_a_real_error(
+    tmp_path: Path, negatives: str, at_least: int
+) -> None:
+    """Without its ignore comments a negatives file has exactly the errors its
     ``# pyright: ignore`` comments name, on their lines."""
-    text, _, expected = required_errors(TYPING / "check_client_negatives.py")
+    text, _, expected = required_errors(TYPING / negatives)
     (tmp_path / "negatives.py").write_text(text)
     shutil.copy(TYPING / "pyrightconfig.json", tmp_path)
 
     report = pyright(tmp_path, "-p", str(tmp_path / "pyrightconfig.json"))
 
     found = {(line, rule) for _, line, rule in pyright_errors(report)}
-    assert len(expected) >= 15
+    assert len(expected) >= at_least
     assert found == expected, report["generalDiagnostics"]
 
 

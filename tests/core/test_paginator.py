@@ -1,15 +1,24 @@
-"""The paginator engine: laziness, tokens, max_items, resume tokens."""
+"""The paginator engine: laziness, tokens, max_items, resume tokens.
+
+Every test runs twice: against :class:`Paginator`, and against :class:`AsyncPaginator`
+iterated through a blocking facade (the ``flavour`` fixture swaps the name
+``Paginator`` used below).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import attrs
 import pytest
+from flavours import FLAVOURS, PaginatorFacade
 
 from microvm_sdk._core.errors import PaginationError
 from microvm_sdk._core.paginator import (
+    AsyncPaginator,
     Paginator,
     decode_resume_token,
     encode_resume_token,
@@ -40,6 +49,24 @@ class FakeService:
         chunk = tuple(self.data[offset : offset + size])
         end = offset + size
         return Page(chunk, f"t{end}" if end < len(self.data) else None)
+
+
+@pytest.fixture(autouse=True, params=FLAVOURS)
+def flavour(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test with ``Paginator``, then with ``AsyncPaginator`` behind a facade."""
+    if request.param == "async":
+        with asyncio.Runner() as runner:
+
+            def make(fetch: Callable[[str | None, int | None], Any], **options: Any) -> Any:
+                async def fetch_async(token: str | None, size: int | None) -> Any:
+                    return fetch(token, size)
+
+                return PaginatorFacade(runner, AsyncPaginator(fetch_async, **options))
+
+            monkeypatch.setitem(globals(), "Paginator", make)
+            yield "async"
+    else:
+        yield "sync"
 
 
 def paginator(service: FakeService, **options: object) -> Paginator[Page, str]:
@@ -355,3 +382,36 @@ def test_items_are_typed_sequences() -> None:
         fetch, get_token=lambda page: None, get_items=lambda page: page
     )
     assert sum(result.items()) == 6
+
+
+def test_the_async_paginator_cannot_be_iterated_synchronously(flavour: str) -> None:
+    async def fetch(token: str | None, size: int | None) -> Page:
+        return Page(("a",))
+
+    paginator = AsyncPaginator(fetch, get_token=lambda p: p.next_token, get_items=lambda p: p.items)
+    with pytest.raises(TypeError):
+        iter(paginator)  # type: ignore[call-overload]
+
+
+def test_leaving_an_async_for_early_keeps_the_resume_token(flavour: str) -> None:
+    service = FakeService(7)
+
+    async def fetch(token: str | None, size: int | None) -> Page:
+        return service.fetch(token, size)
+
+    async def take_four() -> tuple[list[str], str | None]:
+        paginator = AsyncPaginator(
+            fetch, get_token=lambda p: p.next_token, get_items=lambda p: p.items
+        )
+        taken: list[str] = []
+        async for item in paginator.items():
+            taken.append(item)
+            if len(taken) == 4:
+                break
+        return taken, paginator.resume_token
+
+    taken, token = asyncio.run(take_four())
+    assert taken == ["i0", "i1", "i2", "i3"]
+    assert service.calls == [(None, None), ("t3", None)]  # nothing fetched past the break
+    assert token is not None
+    assert decode_resume_token(token) == ("t3", 1)

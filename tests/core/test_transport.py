@@ -1,7 +1,15 @@
-"""Tests of the http.client transport against real loopback servers started here."""
+"""Tests of the HTTP transports against real loopback servers started here.
+
+Tests that take the ``transport`` fixture run twice: against the blocking
+``HttpClientTransport`` and against the asyncio ``AsyncStreamTransport`` (driven through
+a blocking facade on one event loop). Tests about threads take ``blocking_transport``;
+the asyncio transport's own concurrency, cancellation and pool bounds are tested in
+``test_async_transport.py``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import select
@@ -17,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flavours import FLAVOURS, TransportFacade
 
 from microvm_sdk._core import errors
+from microvm_sdk._core.async_transport import AsyncStreamTransport
 from microvm_sdk._core.http import HttpRequest
 from microvm_sdk._core.transport import HttpClientTransport, Transport, proxies_from_environment
 
@@ -241,12 +251,34 @@ def serve() -> Iterator[Callable[..., Server]]:
 
 
 @pytest.fixture
-def transport() -> Iterator[Callable[..., HttpClientTransport]]:
+def blocking_transport() -> Iterator[Callable[..., HttpClientTransport]]:
     made: list[HttpClientTransport] = []
 
     def make(**kwargs: Any) -> HttpClientTransport:
         kwargs.setdefault("proxies", {})
         made.append(HttpClientTransport(**kwargs))
+        return made[-1]
+
+    yield make
+    for item in made:
+        item.close()
+
+
+@pytest.fixture(params=FLAVOURS)
+def transport(
+    request: pytest.FixtureRequest,
+    blocking_transport: Callable[..., HttpClientTransport],
+    runner: asyncio.Runner,
+) -> Iterator[Callable[..., Any]]:
+    """Make transports of the test's flavour: blocking, or asyncio behind a facade."""
+    if request.param == "sync":
+        yield blocking_transport
+        return
+    made: list[TransportFacade] = []
+
+    def make(**kwargs: Any) -> TransportFacade:
+        kwargs.setdefault("proxies", {})
+        made.append(TransportFacade(runner, AsyncStreamTransport(**kwargs)))
         return made[-1]
 
     yield make
@@ -269,8 +301,24 @@ def post(url: str, body: bytes = b'{"name":"img"}', **headers: str) -> HttpReque
     return HttpRequest("POST", url, {"Content-Type": "application/json", **headers}, body)
 
 
-def idle_sockets(t: HttpClientTransport) -> list[socket.socket]:
+def idle_sockets(t: Any) -> list[Any]:
+    """The sockets of the idle connections (asyncio's are ``TransportSocket`` wrappers)."""
+    if isinstance(t, TransportFacade):
+        return [
+            conn.writer.get_extra_info("socket") for pool in t._pools.values() for conn in pool.idle
+        ]
     return [conn.sock for conns in t._pools.values() for conn in conns]
+
+
+def idle_over_tls(t: Any) -> list[bool]:
+    """Whether each idle connection speaks TLS."""
+    if isinstance(t, TransportFacade):
+        return [
+            conn.writer.get_extra_info("ssl_object") is not None
+            for pool in t._pools.values()
+            for conn in pool.idle
+        ]
+    return [isinstance(sock, ssl.SSLSocket) for sock in idle_sockets(t)]
 
 
 def free_port() -> int:
@@ -669,7 +717,7 @@ def test_close_closes_pooled_connections_and_transport_stays_usable(serve, trans
     assert server.connections == 2
 
 
-def test_connection_in_use_during_close_is_not_pooled_afterwards(serve, transport) -> None:
+def test_connection_in_use_during_close_is_not_pooled_afterwards(serve, blocking_transport) -> None:
     arrived, release = threading.Event(), threading.Event()
 
     def handler(req: Req) -> bytes:
@@ -679,7 +727,7 @@ def test_connection_in_use_during_close_is_not_pooled_afterwards(serve, transpor
         return ok(req)
 
     server = serve(handler)
-    t = transport()
+    t = blocking_transport()
     result: list[int] = []
     worker = threading.Thread(
         target=lambda: result.append(t.send(get(server.url + "/slow")).status)
@@ -693,10 +741,10 @@ def test_connection_in_use_during_close_is_not_pooled_afterwards(serve, transpor
     assert t._idle_count() == 0
 
 
-def test_threads_share_the_pool_safely(serve, transport) -> None:
+def test_threads_share_the_pool_safely(serve, blocking_transport) -> None:
     server = serve(lambda req: response(200, req.headers["x-seq"].encode()))
     limit = 3
-    t = transport(max_pool_connections=limit)
+    t = blocking_transport(max_pool_connections=limit)
     failures: list[str] = []
     peak = 0
     done = threading.Event()
@@ -862,7 +910,7 @@ def test_https_with_ca_bundle_path(serve, transport, pki) -> None:
         assert t.send(post(server.url + "/tls")).status == 200
     assert server.connections == 1
     (sock,) = idle_sockets(t)
-    assert isinstance(sock, ssl.SSLSocket)
+    assert idle_over_tls(t) == [True]
     assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 

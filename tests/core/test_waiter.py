@@ -1,7 +1,12 @@
-"""The waiter engine (matchers, timing, errors) and our waiters-2.json."""
+"""The waiter engine (matchers, timing, errors) and our waiters-2.json.
+
+Every test that runs a waiter runs it through both drivers of the one engine: the
+blocking :func:`wait` and the asyncio :func:`async_wait` (the ``driver`` fixture).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import subprocess
@@ -23,10 +28,17 @@ from microvm_sdk._core.errors import (
 )
 from microvm_sdk._core.waiter import (
     Acceptor,
+    FailureLookup,
+    FailureReason,
+    Lookup,
+    Poll,
+    Sleep,
     WaiterSpec,
     WaitProgress,
+    drive_wait_async,
     load_waiters,
     wait,
+    wait_steps,
 )
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "service-model" / "lambda-microvms" / "2025-09-09"
@@ -75,13 +87,26 @@ class World:
     """A fake clock, sleep and service answering a script of responses.
 
     Each script entry is a wire dict (HTTP 200), a ``(wire, status)`` pair, or an
-    exception to raise. Each poll takes ``latency`` seconds of fake time.
+    exception to raise. Each poll takes ``latency`` seconds of fake time. ``answers``
+    maps the operations of failure lookups to a wire output or an exception; the calls
+    made are recorded in ``lookups``. ``driver`` chooses the blocking driver (through
+    :func:`wait`) or :func:`drive_wait_async` (set for every test by the ``driver``
+    fixture).
     """
 
-    def __init__(self, script: list[Any], latency: float = 0.0) -> None:
+    driver = "sync"
+
+    def __init__(
+        self,
+        script: list[Any],
+        latency: float = 0.0,
+        answers: dict[str, Any] | None = None,
+    ) -> None:
         self.now = 1000.0
         self.script = list(script)
         self.latency = latency
+        self.answers = dict(answers or {})
+        self.lookups: list[tuple[str, Mapping[str, Any]]] = []
         self.sleeps: list[float] = []
         self.poll_times: list[float] = []
         self.progress: list[WaitProgress[Out]] = []
@@ -103,16 +128,51 @@ class World:
         wire, status = entry if isinstance(entry, tuple) else (entry, 200)
         return Out(wire), wire, status
 
+    def lookup(self, operation: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.lookups.append((operation, dict(params)))
+        answer = self.answers[operation]
+        if isinstance(answer, BaseException):
+            raise answer
+        result: Mapping[str, Any] = answer
+        return result
+
     def run(self, spec: WaiterSpec, **options: Any) -> Out | None:
         options.setdefault("random", lambda: 0.0)
-        return wait(
-            spec,
-            self.poll,
-            clock=self.clock,
-            sleep=self.sleep,
-            callback=self.progress.append,
-            **options,
+        if self.answers:
+            options.setdefault("lookup", self.lookup)
+        if self.driver == "sync":
+            return wait(
+                spec,
+                self.poll,
+                clock=self.clock,
+                sleep=self.sleep,
+                callback=self.progress.append,
+                **options,
+            )
+
+        async def poll() -> tuple[Out, Mapping[str, Any], int]:
+            return self.poll()
+
+        async def sleep(seconds: float) -> None:
+            self.sleep(seconds)
+
+        async def lookup(operation: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+            return self.lookup(operation, params)
+
+        has_lookup = options.pop("lookup", None) is not None
+        steps = wait_steps(
+            spec, clock=self.clock, callback=self.progress.append, lookups=has_lookup, **options
         )
+        return asyncio.run(
+            drive_wait_async(steps, poll, lookup=lookup if has_lookup else None, sleep=sleep)
+        )
+
+
+@pytest.fixture(autouse=True, params=["sync", "async"])
+def driver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test's waiters with the blocking driver, then with the asyncio one."""
+    monkeypatch.setattr(World, "driver", request.param)
+    return str(request.param)
 
 
 def spec(*acceptors: Acceptor, **fields: Any) -> WaiterSpec:
@@ -188,6 +248,192 @@ def test_describe_failure_returning_none_or_raising_still_fails_cleanly() -> Non
     with pytest.raises(WaiterFailureError) as info:
         World([{"state": "BROKEN"}]).run(READY, describe_failure=explode)
     assert "failure details unavailable: AccessDeniedException" in info.value.reason
+
+
+# --- failure reasons as data (the failureReason extension) ----------------------------
+
+BUILD_FAILED = "The container image build failed."
+
+
+def _image_waiter(name: str = "MicrovmImageCreated") -> WaiterSpec:
+    return load_waiters(_our_waiters())[name]
+
+
+def _failed_image(version: str | None = "4.0", state: str = "CREATE_FAILED") -> dict[str, Any]:
+    return {"state": state, "imageArn": "arn:x", "latestFailedImageVersion": version}
+
+
+def _build(generation: str, state: str, reason: str | None = None) -> dict[str, Any]:
+    build = {"chipset": "GRAVITON", "chipsetGeneration": generation, "buildState": state}
+    if reason is not None:
+        build["stateReason"] = reason
+    return build
+
+
+def test_failure_reason_comes_from_the_builds_of_the_failed_version() -> None:
+    builds = {"items": [_build("4", "FAILED", BUILD_FAILED), _build("3", "SUCCESSFUL")]}
+    world = World([_failed_image()], answers={"ListMicrovmImageBuilds": builds})
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter(), waiter_name="wait_until_created")
+    assert str(info.value) == (
+        "wait_until_created: reached a failure state (state = 'CREATE_FAILED'): "
+        "image build failed: The container image build failed. (build 4/GRAVITON)"
+    )
+    assert world.lookups == [
+        ("ListMicrovmImageBuilds", {"imageIdentifier": "arn:x", "imageVersion": "4.0"})
+    ]
+    assert info.value.last_response == Out(_failed_image())
+
+
+def test_failure_reason_joins_distinct_build_reasons() -> None:
+    builds = {
+        "items": [
+            _build("4", "FAILED", "S3_NO_SUCH_KEY"),
+            _build("3", "FAILED", "S3_NO_SUCH_KEY"),
+            _build("3", "FAILED", "S3_NO_SUCH_KEY"),  # the same text twice is said once
+        ]
+    }
+    world = World([_failed_image()], answers={"ListMicrovmImageBuilds": builds})
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter())
+    assert info.value.reason.endswith(
+        ": image build failed: S3_NO_SUCH_KEY (build 4/GRAVITON); S3_NO_SUCH_KEY (build 3/GRAVITON)"
+    )
+
+
+def test_failure_reason_falls_back_to_the_version_reason() -> None:
+    version = {"imageArn": "arn:x", "imageVersion": "2.0", "stateReason": "Base image recalled"}
+    world = World(
+        [_failed_image("2.0", "UPDATE_FAILED")],
+        answers={
+            "ListMicrovmImageBuilds": {"items": [_build("4", "FAILED")]},  # no reason
+            "GetMicrovmImageVersion": version,
+        },
+    )
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter("MicrovmImageUpdated"))
+    assert info.value.reason == (
+        "reached a failure state (state = 'UPDATE_FAILED'): "
+        "image build failed: Base image recalled (version 2.0)"
+    )
+    assert [operation for operation, _ in world.lookups] == [
+        "ListMicrovmImageBuilds",
+        "GetMicrovmImageVersion",
+    ]
+
+
+def test_failure_reason_of_a_version_waiter_uses_its_own_version() -> None:
+    failed = {"state": "FAILED", "imageArn": "arn:x", "imageVersion": "3.0"}
+    builds = {"items": [_build("4", "FAILED", BUILD_FAILED)]}
+    world = World([failed], answers={"ListMicrovmImageBuilds": builds})
+    with pytest.raises(WaiterFailureError, match=r"\(build 4/GRAVITON\)$"):
+        world.run(_image_waiter("MicrovmImageVersionBuilt"))
+    assert world.lookups[0][1] == {"imageIdentifier": "arn:x", "imageVersion": "3.0"}
+
+
+@pytest.mark.parametrize(
+    "failed",
+    [
+        _failed_image("1.0", "DELETING"),  # stopped by a deletion: an old build is unrelated
+        _failed_image(None),  # no failed version to ask about
+        _failed_image(""),
+    ],
+    ids=["other-failure-state", "no-version", "empty-version"],
+)
+def test_failure_reason_is_not_looked_up_when_it_cannot_apply(failed: dict[str, Any]) -> None:
+    world = World([failed], answers={"ListMicrovmImageBuilds": {"items": []}})
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter())
+    assert world.lookups == []
+    assert "image build failed" not in info.value.reason
+
+
+def test_failure_reason_without_any_reason_adds_nothing() -> None:
+    world = World(
+        [_failed_image()],
+        answers={
+            "ListMicrovmImageBuilds": {"items": [_build("4", "FAILED")]},
+            "GetMicrovmImageVersion": {"imageArn": "arn:x", "imageVersion": "4.0"},
+        },
+    )
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter())
+    assert info.value.reason == "reached a failure state (state = 'CREATE_FAILED')"
+    assert len(world.lookups) == 2
+
+
+def test_a_failed_lookup_still_raises_the_waiter_failure() -> None:
+    denied = AccessDeniedException("not allowed to list builds", http_status=403)
+    world = World([_failed_image()], answers={"ListMicrovmImageBuilds": denied})
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter())
+    assert info.value.reason == (
+        f"reached a failure state (state = 'CREATE_FAILED') (failure details unavailable: {denied})"
+    )
+    assert info.value.last_response == Out(_failed_image())
+
+
+def test_without_a_lookup_function_the_failure_has_no_details() -> None:
+    world = World([_failed_image()])
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter())
+    assert info.value.reason == "reached a failure state (state = 'CREATE_FAILED')"
+
+
+def test_describe_failure_replaces_the_failure_reason_lookups() -> None:
+    world = World([_failed_image()], answers={"ListMicrovmImageBuilds": {"items": []}})
+    with pytest.raises(WaiterFailureError) as info:
+        world.run(_image_waiter(), describe_failure=lambda out: "told by the caller")
+    assert info.value.reason.endswith(": told by the caller")
+    assert world.lookups == []
+
+
+def test_a_missing_message_field_reads_as_a_question_mark() -> None:
+    reason = FailureReason(
+        when="state",
+        lookups=(FailureLookup("ListThings", (("id", "id"),), "items", "{why} ({where})"),),
+    )
+    waiter = spec(Acceptor("success", "path", "OK", "state"), Acceptor("failure", "path",
+        "BAD", "state"), failure_reason=reason)  # fmt: skip
+    world = World(
+        [{"state": "BAD", "id": "t-1"}], answers={"ListThings": {"items": [{"why": "broke"}]}}
+    )
+    with pytest.raises(WaiterFailureError, match=r": broke \(\?\)$"):
+        world.run(waiter)
+
+
+# --- the engine is steps, free of I/O ----------------------------------------------
+
+
+def test_the_engine_yields_polls_and_sleeps_and_returns_the_output() -> None:
+    steps = wait_steps(READY, clock=lambda: 0.0, random=lambda: 1.0)
+    assert next(steps) == Poll()
+    assert steps.send((Out({"state": "PENDING"}), {"state": "PENDING"}, 200)) == Sleep(5.0)
+    assert steps.send(None) == Poll()
+    assert steps.throw(ThrottlingException("slow down", http_status=429)) == Sleep(10.0)
+    assert steps.send(None) == Poll()
+    with pytest.raises(StopIteration) as done:
+        steps.send((Out({"state": "READY"}), {"state": "READY"}, 200))
+    assert done.value.value == Out({"state": "READY"})
+
+
+def test_the_engine_asks_for_lookups_with_wire_parameters() -> None:
+    steps = wait_steps(_image_waiter(), clock=lambda: 0.0)
+    assert next(steps) == Poll()
+    failed = _failed_image()
+    assert steps.send((Out(failed), failed, 200)) == Lookup(
+        "ListMicrovmImageBuilds", {"imageIdentifier": "arn:x", "imageVersion": "4.0"}
+    )
+    with pytest.raises(WaiterFailureError, match=r"build failed: x \(build 4/GRAVITON\)"):
+        steps.send((None, {"items": [_build("4", "FAILED", "x")]}, 200))
+
+
+def test_the_engine_without_lookups_never_asks_for_one() -> None:
+    steps = wait_steps(_image_waiter(), clock=lambda: 0.0, lookups=False)
+    assert next(steps) == Poll()
+    failed = _failed_image()
+    with pytest.raises(WaiterFailureError):
+        steps.send((Out(failed), failed, 200))
 
 
 def test_path_can_reach_into_nested_members() -> None:
@@ -724,6 +970,72 @@ def test_load_waiters_drops_an_argument_on_non_path_matchers() -> None:
         )
     )
     assert specs["W"].acceptors == (Acceptor("success", "status", 200, None),)
+
+
+_REASON: dict[str, Any] = {
+    "when": "state == 'FAILED'",
+    "prefix": "build failed: ",
+    "lookups": [
+        {
+            "operation": "ListBuilds",
+            "input": {"thingId": "id", "version": "version"},
+            "reasons": "items[?why]",
+            "message": "{why} ({where})",
+        }
+    ],
+}
+
+
+def test_load_waiters_reads_the_failure_reason_extension() -> None:
+    (loaded,) = load_waiters(_doc({"failureReason": _REASON})).values()
+    assert loaded.failure_reason == FailureReason(
+        when="state == 'FAILED'",
+        lookups=(
+            FailureLookup(
+                operation="ListBuilds",
+                params=(("thingId", "id"), ("version", "version")),
+                reasons="items[?why]",
+                message="{why} ({where})",
+            ),
+        ),
+        prefix="build failed: ",
+    )
+    (plain,) = load_waiters(_doc({})).values()
+    assert plain.failure_reason is None
+
+
+def _reason(**changes: Any) -> dict[str, Any]:
+    reason = json.loads(json.dumps(_REASON))
+    lookup = dict(reason["lookups"][0])
+    for key, value in changes.items():
+        if key in reason:
+            reason[key] = value
+        else:
+            lookup[key] = value
+    if "lookups" not in changes:
+        reason["lookups"] = [lookup]
+    return {"failureReason": reason}
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        (_doc({"failureReason": "why"}), r"failureReason must be an object"),
+        (_doc(_reason(when="state ==")), r"failureReason.when: bad JMESPath"),
+        (_doc(_reason(when=None)), r"failureReason.when must be a JMESPath"),
+        (_doc(_reason(prefix=3)), r"failureReason.prefix must be a string"),
+        (_doc(_reason(lookups=[])), r"failureReason.lookups must be a non-empty list"),
+        (_doc(_reason(lookups=["x"])), r"lookups\[0\] must be an object"),
+        (_doc(_reason(operation="")), r"lookups\[0\].operation must be a non-empty string"),
+        (_doc(_reason(input={})), r"lookups\[0\].input must be a non-empty object"),
+        (_doc(_reason(input={"a": "b["})), r"lookups\[0\].input.a: bad JMESPath"),
+        (_doc(_reason(reasons=None)), r"lookups\[0\].reasons must be a JMESPath"),
+        (_doc(_reason(message="")), r"lookups\[0\].message must be a non-empty string"),
+    ],
+)
+def test_load_waiters_rejects_invalid_failure_reasons(doc: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_waiters(doc)
 
 
 # --- our waiters-2.json ------------------------------------------------------------

@@ -1,19 +1,23 @@
 """The whole service lifecycle through this SDK's typed client against a real LocalServer.
 
 Typed models and enums, waiters and paginators, typed exceptions for the recorded
-errors, and build failures and hung builds surfacing through the waiters.
+errors, and build failures and hung builds surfacing through the waiters. Every test runs
+with ``Client`` and with ``AsyncClient`` (behind a blocking facade, see
+``tests/flavours.py``); the ``microvm_local`` fixture serves both unchanged.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flavours import FLAVOURS, ClientFacade
 
-from microvm_sdk import Client, Config, errors, models
+from microvm_sdk import AsyncClient, Client, Config, errors, models
 from microvm_sdk._core.validation import Validator
 from microvm_sdk.local import LocalServer, decode_auth_token
 
@@ -35,12 +39,19 @@ def _isolated_aws(isolated_aws_env: None) -> None:
     """Keep the machine's AWS settings out of every test here."""
 
 
-@pytest.fixture
-def client(microvm_local: LocalServer) -> Iterator[Client]:
+@pytest.fixture(params=FLAVOURS)
+def client(
+    request: pytest.FixtureRequest, microvm_local: LocalServer, runner: asyncio.Runner
+) -> Iterator[Client]:
     config = Config(max_attempts=1, connect_timeout=5, read_timeout=10)
     # client_kwargs is a dict[str, str]: endpoint URL, keys and region.
     options: dict[str, Any] = dict(microvm_local.client_kwargs)
-    with Client(**options, config=config) as made:
+    made: Any = (
+        Client(**options, config=config)
+        if request.param == "sync"
+        else ClientFacade(runner, AsyncClient(**options, config=config))
+    )
+    with made:
         yield made
 
 

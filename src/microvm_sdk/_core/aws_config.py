@@ -334,6 +334,22 @@ class CredentialSource:
         """Alias of :meth:`get`, the name botocore's credential objects use."""
         return self.get()
 
+    def refresh_needed(self) -> bool:
+        """Whether :meth:`get` may do I/O now: find the credentials, or refresh them.
+
+        ``False`` means :meth:`get` returns at once (static credentials, or botocore
+        credentials that are not due for a refresh), so an event loop may call it. It is
+        botocore's ``refresh_needed()`` (the advisory window, 15 minutes before expiry),
+        which is also when botocore's ``get_frozen_credentials()`` starts refreshing.
+        """
+        if self._static is not None:
+            return False
+        credentials = self._credentials
+        if credentials is None:
+            return True
+        check = getattr(credentials, "refresh_needed", None)
+        return bool(check()) if check is not None else False
+
     def _resolve(self) -> Any:
         with self._lock:
             if self._credentials is not None:

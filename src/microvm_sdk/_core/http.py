@@ -1,4 +1,4 @@
-"""Plain HTTP values and the transport protocol (``Client(transport=...)``).
+"""Plain HTTP values and the transport protocols (``Client(transport=...)``, ``AsyncClient``).
 
 Requests and responses pass between protocol, signer and transport as these values.
 """
@@ -56,5 +56,26 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None:
+        """Release the transport's connections."""
+        ...
+
+
+@public_home(_CONFIG)
+class AsyncTransport(Protocol):
+    """What ``AsyncClient(transport=...)`` needs from an HTTP transport.
+
+    The method names differ from the blocking ``Transport`` protocol's (``send`` and
+    ``close``), so one object can implement both (a test double, say).
+    """
+
+    async def send_async(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the complete response.
+
+        Raises:
+            TransportError: No HTTP response was received.
+        """
+        ...
+
+    async def aclose(self) -> None:
         """Release the transport's connections."""
         ...

@@ -1,8 +1,10 @@
-"""A typed, lazy paginator over token-paginated list operations.
+"""Typed, lazy paginators over token-paginated list operations.
 
-:class:`Paginator` knows nothing about the operation it pages through: the generated
-client hands it three functions, one that fetches a page for a token and a page size,
-and two that read the next token and the items off a page.
+:class:`Paginator` (blocking) and :class:`AsyncPaginator` (asyncio) know nothing about
+the operation they page through: the generated client hands them three functions, one
+that fetches a page for a token and a page size, and two that read the next token and
+the items off a page. Both run the same pure :class:`_Cursor`, which decides what to fetch
+next, checks tokens and trims pages; each only adds a loop of a few lines that fetches.
 
 Resume tokens
 -------------
@@ -22,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
 import attrs
@@ -30,7 +32,7 @@ import attrs
 from microvm_sdk._core.errors import PaginationError, ParamValidationError
 from microvm_sdk._core.public import public_home
 
-__all__ = ["Paginator", "decode_resume_token", "encode_resume_token"]
+__all__ = ["AsyncPaginator", "Paginator", "decode_resume_token", "encode_resume_token"]
 
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
@@ -107,8 +109,122 @@ class _Slice(Generic[PageT, ItemT]):
         return self.next_token, 0
 
 
+class _Cursor(Generic[PageT, ItemT]):
+    """Where one iteration is: what to fetch next, and what part of a page to hand out."""
+
+    __slots__ = ("_get_items", "_get_token", "_remaining", "_seen", "_skip", "_token", "done")
+
+    def __init__(
+        self,
+        start: tuple[str | None, int],
+        max_items: int | None,
+        get_token: Callable[[PageT], str | None],
+        get_items: Callable[[PageT], Sequence[ItemT]],
+    ) -> None:
+        self._token, self._skip = start
+        self._remaining = max_items
+        self._seen: set[str] = set() if self._token is None else {self._token}
+        self._get_token = get_token
+        self._get_items = get_items
+        self.done = max_items is not None and max_items <= 0
+
+    @property
+    def token(self) -> str | None:
+        """The token to fetch the next page with (``None`` for the first page)."""
+        return self._token
+
+    def accept(self, page: PageT) -> _Slice[PageT, ItemT]:
+        """Take the page fetched with :attr:`token`; return the part to hand out.
+
+        Raises:
+            PaginationError: The service returned a token it had already returned.
+        """
+        items = self._get_items(page)
+        next_token = self._get_token(page) or None
+        if next_token is not None:
+            if next_token in self._seen:
+                raise PaginationError(
+                    f"the service returned the pagination token {next_token!r} twice"
+                )
+            self._seen.add(next_token)
+        remaining = self._remaining
+        start = min(self._skip, len(items))
+        stop = len(items) if remaining is None else min(len(items), start + remaining)
+        piece = _Slice(page, self._token, next_token, items, start, stop)
+        if remaining is not None:
+            remaining = self._remaining = remaining - (stop - start)
+        self._token, self._skip = next_token, 0
+        self.done = (
+            stop < len(items) or next_token is None or (remaining is not None and remaining <= 0)
+        )
+        return piece
+
+
+class _PaginatorBase(Generic[PageT, ItemT]):
+    """What both paginators share: arguments, the cursor, the resume token, page trimming."""
+
+    def __init__(
+        self,
+        *,
+        get_token: Callable[[PageT], str | None],
+        get_items: Callable[[PageT], Sequence[ItemT]],
+        set_items: Callable[[PageT, Sequence[ItemT]], PageT] | None,
+        page_size: int | None,
+        max_items: int | None,
+        starting_token: str | None,
+    ) -> None:
+        if max_items is not None and max_items < 0:
+            raise ParamValidationError([f"max_items: must be >= 0, got {max_items}"])
+        self._get_token = get_token
+        self._get_items = get_items
+        self._set_items = set_items
+        self.page_size = page_size
+        self.max_items = max_items
+        self._start: tuple[str | None, int] = (
+            (None, 0) if starting_token is None else decode_resume_token(starting_token)
+        )
+        self._position: tuple[str | None, int] | None = self._start
+
+    @property
+    def resume_token(self) -> str | None:
+        """Where the last iteration stopped, as a ``starting_token`` to continue from.
+
+        ``None`` when the last iteration reached the end of the results (or, before any
+        iteration, when the paginator starts at the beginning). It follows the caller:
+        after ``break``-ing out of :meth:`items`, it points at the item after the last
+        one handed out; out of :meth:`pages`, at the page after the last one.
+        """
+        if self._position is None or self._position == (None, 0):
+            return None
+        return encode_resume_token(*self._position)
+
+    def _cursor(self) -> _Cursor[PageT, ItemT]:
+        self._position = self._start
+        return _Cursor(self._start, self.max_items, self._get_token, self._get_items)
+
+    def _check_pages(self) -> None:
+        if self._set_items is None and (self.max_items is not None or self._start[1] > 0):
+            raise ValueError("set_items is required to page with max_items or a mid-page token")
+
+    def _page(self, piece: _Slice[PageT, ItemT]) -> PageT:
+        """The page to hand out for ``piece`` (a trimmed copy when only part of it is)."""
+        page = piece.page
+        if not piece.whole:
+            assert self._set_items is not None  # checked by _check_pages()
+            page = self._set_items(page, piece.items[piece.start : piece.stop])
+        self._position = piece.position_after(piece.stop)
+        return page
+
+    def _items(self, piece: _Slice[PageT, ItemT]) -> Iterator[ItemT]:
+        """The items to hand out for ``piece``, keeping the resume position current."""
+        self._position = piece.position_after(piece.start)
+        for index in range(piece.start, piece.stop):
+            self._position = piece.position_after(index + 1)
+            yield piece.items[index]
+
+
 @public_home("microvm_sdk.paginators")
-class Paginator(Generic[PageT, ItemT]):
+class Paginator(_PaginatorBase[PageT, ItemT]):
     """Pages through a token-paginated operation, lazily.
 
     No request is sent until iteration starts, and each page is fetched only when the
@@ -144,31 +260,15 @@ class Paginator(Generic[PageT, ItemT]):
         max_items: int | None = None,
         starting_token: str | None = None,
     ) -> None:
-        if max_items is not None and max_items < 0:
-            raise ParamValidationError([f"max_items: must be >= 0, got {max_items}"])
-        self._fetch = fetch
-        self._get_token = get_token
-        self._get_items = get_items
-        self._set_items = set_items
-        self.page_size = page_size
-        self.max_items = max_items
-        self._start: tuple[str | None, int] = (
-            (None, 0) if starting_token is None else decode_resume_token(starting_token)
+        super().__init__(
+            get_token=get_token,
+            get_items=get_items,
+            set_items=set_items,
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
         )
-        self._position: tuple[str | None, int] | None = self._start
-
-    @property
-    def resume_token(self) -> str | None:
-        """Where the last iteration stopped, as a ``starting_token`` to continue from.
-
-        ``None`` when the last iteration reached the end of the results (or, before any
-        iteration, when the paginator starts at the beginning). It follows the caller:
-        after ``break``-ing out of :meth:`items`, it points at the item after the last
-        one handed out; out of :meth:`pages`, at the page after the last one.
-        """
-        if self._position is None or self._position == (None, 0):
-            return None
-        return encode_resume_token(*self._position)
+        self._fetch = fetch
 
     def __iter__(self) -> Iterator[PageT]:
         return self.pages()
@@ -185,18 +285,8 @@ class Paginator(Generic[PageT, ItemT]):
                 It is needed when ``max_items`` is set or the starting token points into
                 the middle of a page.
         """
-        if self._set_items is None and (self.max_items is not None or self._start[1] > 0):
-            raise ValueError("set_items is required to page with max_items or a mid-page token")
-        return self._pages()
-
-    def _pages(self) -> Iterator[PageT]:
-        for piece in self._walk():
-            page = piece.page
-            if not piece.whole:
-                assert self._set_items is not None  # checked by pages()
-                page = self._set_items(page, piece.items[piece.start : piece.stop])
-            self._position = piece.position_after(piece.stop)
-            yield page
+        self._check_pages()
+        return (self._page(piece) for piece in self._walk())
 
     def items(self) -> Iterator[ItemT]:
         """Iterate over the items of every page, fetching pages as they are needed.
@@ -205,32 +295,88 @@ class Paginator(Generic[PageT, ItemT]):
             PaginationError: The service returned a token it had already returned.
         """
         for piece in self._walk():
-            self._position = piece.position_after(piece.start)
-            for index in range(piece.start, piece.stop):
-                self._position = piece.position_after(index + 1)
-                yield piece.items[index]
+            yield from self._items(piece)
 
     def _walk(self) -> Iterator[_Slice[PageT, ItemT]]:
-        token, skip = self._start
-        self._position = self._start
-        remaining = self.max_items
-        seen: set[str] = set() if token is None else {token}
-        while remaining is None or remaining > 0:
-            page = self._fetch(token, self.page_size)
-            items = self._get_items(page)
-            next_token = self._get_token(page) or None
-            if next_token is not None:
-                if next_token in seen:
-                    raise PaginationError(
-                        f"the service returned the pagination token {next_token!r} twice"
-                    )
-                seen.add(next_token)
-            start = min(skip, len(items))
-            stop = len(items) if remaining is None else min(len(items), start + remaining)
-            piece = _Slice(page, token, next_token, items, start, stop)
-            if remaining is not None:
-                remaining -= stop - start
-            yield piece
-            if stop < len(items) or next_token is None:
-                return
-            token, skip = next_token, 0
+        cursor = self._cursor()
+        while not cursor.done:
+            yield cursor.accept(self._fetch(cursor.token, self.page_size))
+
+
+@public_home("microvm_sdk.paginators")
+class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
+    """Pages through a token-paginated operation, lazily, with asyncio.
+
+    :class:`Paginator` for ``async for``: iterating it yields pages, :meth:`items` yields
+    items, and resume tokens work the same way. It has no ``__iter__``, so a plain
+    ``for`` over it is a type error. No request is sent until iteration starts, and
+    leaving an ``async for`` early leaves no request in flight.
+
+    Args:
+        fetch: Coroutine function fetching the page for ``(token, page_size)``.
+        get_token: Returns a page's next token; ``None`` or ``""`` ends the iteration.
+        get_items: Returns the items of a page.
+        set_items: Returns a copy of a page holding only the given items.
+            See :class:`Paginator`.
+        page_size: Items per page to ask the service for; ``None`` lets it choose.
+        max_items: The most items an iteration hands out, over all pages.
+        starting_token: Where to start: a :attr:`resume_token` or a service token.
+
+    Raises:
+        ValueError: ``max_items`` is negative, or ``starting_token`` is malformed.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[str | None, int | None], Awaitable[PageT]],
+        *,
+        get_token: Callable[[PageT], str | None],
+        get_items: Callable[[PageT], Sequence[ItemT]],
+        set_items: Callable[[PageT, Sequence[ItemT]], PageT] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+    ) -> None:
+        super().__init__(
+            get_token=get_token,
+            get_items=get_items,
+            set_items=set_items,
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+        )
+        self._fetch = fetch
+
+    def __aiter__(self) -> AsyncIterator[PageT]:
+        return self.pages()
+
+    def pages(self) -> AsyncIterator[PageT]:
+        """Iterate over the pages, fetching each when the previous one is consumed.
+
+        Raises:
+            PaginationError: The service returned a token it had already returned.
+            ValueError: ``set_items`` is needed and was not given.
+                It is needed when ``max_items`` is set or the starting token points into
+                the middle of a page.
+        """
+        self._check_pages()
+        return self._pages()
+
+    async def _pages(self) -> AsyncIterator[PageT]:
+        async for piece in self._walk():
+            yield self._page(piece)
+
+    async def items(self) -> AsyncIterator[ItemT]:
+        """Iterate over the items of every page, fetching pages as they are needed.
+
+        Raises:
+            PaginationError: The service returned a token it had already returned.
+        """
+        async for piece in self._walk():
+            for item in self._items(piece):
+                yield item
+
+    async def _walk(self) -> AsyncIterator[_Slice[PageT, ItemT]]:
+        cursor = self._cursor()
+        while not cursor.done:
+            yield cursor.accept(await self._fetch(cursor.token, self.page_size))

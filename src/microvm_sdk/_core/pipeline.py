@@ -1,24 +1,28 @@
 """One call, start to finish: validate, serialize, then retry {sign, send, parse}.
 
-:class:`ClientRuntime` holds what a client's calls share (settings, converter, endpoint,
-signer, transport, retry quota). Heavy parts are built on first use, under a lock, so
-constructing a client stays cheap and ``import`` imports neither botocore nor
-``http.client``.
+:class:`RuntimeCore` holds what a client's calls share (settings, converter, endpoint,
+signer, retry quota) and does every step of a call that needs no I/O. Its retry loop,
+:meth:`RuntimeCore.attempts`, is a generator of steps ("send this request", "sleep this
+long"); a driver does what each step says. :class:`ClientRuntime` is the blocking driver;
+``microvm_sdk._core.async_pipeline.AsyncClientRuntime`` is the asyncio one. Heavy parts are
+built on first use, under a lock, so constructing a client stays cheap and ``import``
+imports neither botocore nor ``http.client``.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from microvm_sdk._core.errors import MicrovmError, ParamValidationError, ServiceError
-from microvm_sdk._core.http import HttpRequest
+from microvm_sdk._core.http import HttpRequest, HttpResponse
+from microvm_sdk._core.steps import Sleep
 
 if TYPE_CHECKING:
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
     from microvm_sdk._core.protocol import RestJsonProtocol
     from microvm_sdk._core.retries import RetryStrategy
     from microvm_sdk._core.schema import Operation, ServiceSchema
-    from microvm_sdk._core.signing import SigV4Signer
+    from microvm_sdk._core.signing import CredentialProvider, SigningCredentials, SigV4Signer
     from microvm_sdk._core.transport import Transport
     from microvm_sdk._core.validation import Validator
 
@@ -65,8 +69,20 @@ class TransportOptions:
     client_cert: str | tuple[str, str] | None = None
 
 
-class ClientRuntime:
-    """What every call of one client shares. Thread-safe.
+#: What :meth:`RuntimeCore.attempts` asks its driver to do: send a request (resume with the
+#: response, or throw the transport's ``MicrovmError`` in) or sleep (resume with ``None``).
+AttemptStep = HttpRequest | Sleep
+#: The retry loop of one call, as steps; it returns the successful response.
+AttemptSteps = Generator[AttemptStep, HttpResponse | None, HttpResponse]
+
+
+class RuntimeCore:
+    """What every call of one client shares, whatever the flavour. Thread-safe.
+
+    This is the sans-I/O half of a call: it validates, serializes, signs, decides about
+    retries and parses, and leaves sending and sleeping to a driver (:class:`ClientRuntime`
+    for blocking code, ``AsyncClientRuntime`` for asyncio), which runs the steps of
+    :meth:`attempts`.
 
     Args:
         schema: The service, or a function returning it (called on first use, so that
@@ -75,8 +91,6 @@ class ClientRuntime:
         user_agent: The ``User-Agent`` header value.
         transport_options: How to build the default transport.
         unsigned: Send requests unsigned.
-        transport: A transport to use instead of the default one (tests, custom stacks).
-        sleep: The function that waits between attempts (tests inject a fake).
     """
 
     def __init__(
@@ -87,16 +101,12 @@ class ClientRuntime:
         user_agent: str,
         transport_options: TransportOptions | None = None,
         unsigned: bool = False,
-        transport: Transport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._schema = schema
         self.settings = settings
         self.user_agent = user_agent
         self.unsigned = unsigned
         self._transport_options = transport_options or TransportOptions()
-        self._transport = transport
-        self._sleep = sleep
         self._lock = threading.Lock()
         self._ready = False
         self._endpoint_url = ""
@@ -138,26 +148,185 @@ class ClientRuntime:
             self._signer = SigV4Signer(signing_name, unsigned=self.unsigned)
             self._credentials = None if self.unsigned else self.settings.credential_source()
             self._retry = StandardRetryStrategy(max_attempts=self.settings.max_attempts)
-            if self._transport is None:
-                from microvm_sdk._core.transport import HttpClientTransport
-
-                opts = self._transport_options
-                self._transport = HttpClientTransport(
-                    connect_timeout=opts.connect_timeout,
-                    read_timeout=opts.read_timeout,
-                    max_pool_connections=opts.max_pool_connections,
-                    verify=self.settings.verify,
-                    proxies=opts.proxies,
-                    client_cert=opts.client_cert,
-                )
+            self._build_transport(self._transport_options)
             self._ready = True
+
+    def _build_transport(self, options: TransportOptions) -> None:
+        """Create the default transport if none was given (the flavour's driver knows which)."""
+        raise NotImplementedError
 
     @property
     def endpoint_url(self) -> str:
-        """The endpoint requests go to (resolved on first use)."""
+        """The endpoint requests are sent to (resolved on first use)."""
         if not self._ready:
             self._prepare()
         return self._endpoint_url
+
+    # -- the pure steps of a call -----------------------------------------------------
+
+    def request_for(
+        self, operation_name: str, params: Any
+    ) -> tuple[Operation, HttpRequest, RestJsonProtocol]:
+        """Fill idempotency tokens, validate and serialize: the request of one call.
+
+        Raises:
+            ParamValidationError: ``params`` breaks a model constraint (nothing is sent).
+        """
+        operation = self.schema.operations[operation_name]
+        _, validator, protocol = codec_for(self.schema)
+        params = self._fill_idempotency_tokens(operation, params)
+        if operation.input:
+            validator.validate(params, operation.input, operation=operation.python_name)
+        if not self._ready:
+            self._prepare()
+        return operation, protocol.serialize(operation, params, self._endpoint_url), protocol
+
+    def wire_call(self, operation_name: str, params: Mapping[str, Any]) -> tuple[Any, Any]:
+        """Read a dict of parameters (model member names) into the typed input.
+
+        Returns:
+            ``(typed input, output class)`` to invoke the operation with.
+        """
+        operation = self.schema.operations[operation_name]
+        converter, _, _ = codec_for(self.schema)
+        params_obj: Any = None
+        if operation.input:
+            shape = self.schema.shapes[operation.input]
+            assert shape.cls is not None
+            params_obj = converter.input_from_params(params, shape)
+        output_cls = self.schema.shapes[operation.output].cls if operation.output else None
+        return params_obj, output_cls
+
+    def to_wire(self, result: Any) -> dict[str, Any]:
+        """The wire form of a typed output (``{}`` for an operation without output)."""
+        converter, _, _ = codec_for(self.schema)
+        return {} if result is None else converter.to_wire(result)
+
+    def _fill_idempotency_tokens(self, operation: Operation, params: Any) -> Any:
+        if not operation.input:
+            return params
+        shape = self.schema.shapes[operation.input]
+        missing = {
+            m.name: uuid4()
+            for m in shape.members
+            if m.idempotency_token and getattr(params, m.name, None) is None
+        }
+        return attrs.evolve(params, **missing) if missing else params
+
+    def attempts(
+        self,
+        operation: Operation,
+        request: HttpRequest,
+        credentials: CredentialProvider | SigningCredentials | None,
+    ) -> AttemptSteps:
+        """The retry loop of one call: sign, send, classify, back off, as steps.
+
+        Each attempt is signed afresh (after any backoff) and yields the request; the
+        driver sends it and resumes the loop with the response, or throws the transport's
+        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`. It
+        returns the first response with a status below 300 and raises the last error when
+        the retry strategy gives up.
+
+        Args:
+            operation: The operation called.
+            request: Its serialized request (headers are rewritten on every attempt).
+            credentials: What to sign with: a provider asked on every attempt (blocking
+                drivers) or frozen credentials (asyncio, fetched off the event loop).
+        """
+        assert self._retry is not None and self._signer is not None
+        signer = self._signer
+        attempts = self._retry.begin()
+        base_headers = dict(request.headers)
+        base_headers["User-Agent"] = self.user_agent
+        invocation_id = uuid4()
+        max_attempts = self.settings.max_attempts
+        attempt = 0
+        debug = logger.isEnabledFor(logging.DEBUG)
+        while True:
+            attempt += 1
+            request.headers = dict(base_headers)
+            signer.sign(request, region=self._signing_region, credentials=credentials)
+            # Added after signing, as botocore does: they change per attempt.
+            request.headers["amz-sdk-invocation-id"] = invocation_id
+            request.headers["amz-sdk-request"] = f"attempt={attempt}; max={max_attempts}"
+            started = time.perf_counter()
+            error: MicrovmError
+            try:
+                response = yield request
+            except MicrovmError as exc:
+                error = exc
+                status: int | str = type(exc).__name__
+            else:
+                assert response is not None  # a request step is answered with a response
+                status = response.status
+                if status < 300:
+                    attempts.succeeded()
+                    if debug:
+                        _log_attempt(operation, attempt, status, started)
+                    return response
+                error = self._error(response)
+            if debug:
+                _log_attempt(operation, attempt, status, started)
+            delay = attempts.next_delay(error)
+            if delay is None:
+                if attempt > 1:
+                    error.add_note(f"{operation.name} failed after {attempt} attempts")
+                raise error
+            if debug:
+                logger.debug("%s: retrying in %.3f s", operation.name, delay)
+            yield Sleep(delay)
+
+    def _error(self, response: HttpResponse) -> ServiceError:
+        _, _, protocol = codec_for(self.schema)
+        return protocol.error(response)
+
+
+class ClientRuntime(RuntimeCore):
+    """The blocking driver: runs :meth:`RuntimeCore.attempts` on a blocking transport.
+
+    Args:
+        schema: The service, or a function returning it (called on first use).
+        settings: Region, endpoint and credential settings.
+        user_agent: The ``User-Agent`` header value.
+        transport_options: How to build the default transport.
+        unsigned: Send requests unsigned.
+        transport: A transport to use instead of the default one (tests, custom stacks).
+        sleep: The function that waits between attempts (tests inject a fake).
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: ServiceSchema | Callable[[], ServiceSchema],
+        settings: AwsSettings,
+        user_agent: str,
+        transport_options: TransportOptions | None = None,
+        unsigned: bool = False,
+        transport: Transport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            schema=schema,
+            settings=settings,
+            user_agent=user_agent,
+            transport_options=transport_options,
+            unsigned=unsigned,
+        )
+        self._transport = transport
+        self._sleep = sleep
+
+    def _build_transport(self, options: TransportOptions) -> None:
+        if self._transport is None:
+            from microvm_sdk._core.transport import HttpClientTransport
+
+            self._transport = HttpClientTransport(
+                connect_timeout=options.connect_timeout,
+                read_timeout=options.read_timeout,
+                max_pool_connections=options.max_pool_connections,
+                verify=self.settings.verify,
+                proxies=options.proxies,
+                client_cert=options.client_cert,
+            )
 
     def close(self) -> None:
         """Release pooled connections. The runtime reconnects if used again."""
@@ -175,15 +344,8 @@ class ClientRuntime:
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
-        operation = self.schema.operations[operation_name]
-        _, validator, protocol = codec_for(self.schema)
-        params = self._fill_idempotency_tokens(operation, params)
-        if operation.input:
-            validator.validate(params, operation.input, operation=operation.python_name)
-        if not self._ready:
-            self._prepare()
-        request = protocol.serialize(operation, params, self._endpoint_url)
-        response = self._send(operation, request)
+        operation, request, protocol = self.request_for(operation_name, params)
+        response = self._drive(self.attempts(operation, request, self._credentials))
         result: T = protocol.parse(operation, response, output_cls)
         return result
 
@@ -194,73 +356,42 @@ class ClientRuntime:
         into the typed input, validated like any call, and the typed output is returned in
         its wire form (camelCase keys, timestamps as epoch seconds, no nulls).
         """
-        operation = self.schema.operations[operation_name]
-        converter, _, _ = codec_for(self.schema)
-        params_obj: Any = None
-        if operation.input:
-            shape = self.schema.shapes[operation.input]
-            assert shape.cls is not None
-            params_obj = converter.input_from_params(params, shape)
-        output_cls = self.schema.shapes[operation.output].cls if operation.output else None
-        result = self.invoke(operation_name, params_obj, output_cls)
-        return {} if result is None else converter.to_wire(result)
+        params_obj, output_cls = self.wire_call(operation_name, params)
+        return self.to_wire(self.invoke(operation_name, params_obj, output_cls))
 
-    def _fill_idempotency_tokens(self, operation: Operation, params: Any) -> Any:
-        if not operation.input:
-            return params
-        shape = self.schema.shapes[operation.input]
-        missing = {
-            m.name: str(uuid.uuid4())
-            for m in shape.members
-            if m.idempotency_token and getattr(params, m.name, None) is None
-        }
-        return attrs.evolve(params, **missing) if missing else params
+    def _drive(self, steps: AttemptSteps) -> HttpResponse:
+        """Run the steps of one call: send with the transport, sleep with ``sleep``."""
+        transport = self._transport
+        assert transport is not None
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Sleep):
+                    self._sleep(step.seconds)
+                    step = steps.send(None)
+                    continue
+                try:
+                    response = transport.send(step)
+                except MicrovmError as exc:
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send(response)
+        except StopIteration as done:
+            final: HttpResponse = done.value
+            return final
 
-    def _send(self, operation: Operation, request: HttpRequest) -> Any:
-        assert self._retry is not None and self._signer is not None and self._transport is not None
-        attempts = self._retry.begin()
-        base_headers = dict(request.headers)
-        base_headers["User-Agent"] = self.user_agent
-        invocation_id = str(uuid.uuid4())
-        max_attempts = self.settings.max_attempts
-        attempt = 0
-        debug = logger.isEnabledFor(logging.DEBUG)
-        while True:
-            attempt += 1
-            request.headers = dict(base_headers)
-            self._signer.sign(request, region=self._signing_region, credentials=self._credentials)
-            # Added after signing, as botocore does: they change per attempt.
-            request.headers["amz-sdk-invocation-id"] = invocation_id
-            request.headers["amz-sdk-request"] = f"attempt={attempt}; max={max_attempts}"
-            started = time.perf_counter()
-            error: MicrovmError
-            try:
-                response = self._transport.send(request)
-            except MicrovmError as exc:
-                error = exc
-                status: int | str = type(exc).__name__
-            else:
-                status = response.status
-                if response.status < 300:
-                    attempts.succeeded()
-                    if debug:
-                        _log_attempt(operation, attempt, status, started)
-                    return response
-                error = self._error(response)
-            if debug:
-                _log_attempt(operation, attempt, status, started)
-            delay = attempts.next_delay(error)
-            if delay is None:
-                if attempt > 1:
-                    error.add_note(f"{operation.name} failed after {attempt} attempts")
-                raise error
-            if debug:
-                logger.debug("%s: retrying in %.3f s", operation.name, delay)
-            self._sleep(delay)
 
-    def _error(self, response: Any) -> ServiceError:
-        _, _, protocol = codec_for(self.schema)
-        return protocol.error(response)
+def uuid4() -> str:
+    """A random (version 4) UUID in its text form, as ``str(uuid.uuid4())`` gives it.
+
+    Built straight from ``os.urandom`` at about a third of the cost of going through a
+    ``uuid.UUID`` object; every call makes one or two (invocation id, client token).
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _log_attempt(operation: Operation, attempt: int, status: int | str, started: float) -> None:
@@ -275,4 +406,14 @@ def _log_attempt(operation: Operation, attempt: int, status: int | str, started:
     )
 
 
-__all__ = ["ClientRuntime", "ParamValidationError", "TransportOptions", "codec_for"]
+__all__ = [
+    "AttemptStep",
+    "AttemptSteps",
+    "ClientRuntime",
+    "ParamValidationError",
+    "RuntimeCore",
+    "Sleep",
+    "TransportOptions",
+    "codec_for",
+    "uuid4",
+]

@@ -85,6 +85,14 @@ class SigV4Signer:
         """Whether this signer leaves requests unsigned."""
         return self._unsigned
 
+    def load(self) -> None:
+        """Import botocore's signer now, as the first signature would (about 50 ms).
+
+        For callers that must not import on their own thread later (an event loop).
+        """
+        if not self._unsigned:
+            _botocore_classes()
+
     def sign(
         self,
         request: HttpRequest,

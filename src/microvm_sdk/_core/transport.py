@@ -28,17 +28,26 @@ import socket
 import ssl
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Generator, Mapping
 from importlib.util import find_spec
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from . import errors as _errors
 from .http import HttpRequest, HttpResponse, Transport
 
+if TYPE_CHECKING:
+    import asyncio
+
 __all__ = ["HttpClientTransport", "Transport", "proxies_from_environment"]
 
 logger = logging.getLogger(__name__)
+
+PoolT = TypeVar("PoolT")
+#: A parsed response: ``(status, headers, body, keep_alive)``.
+_Parsed = tuple[int, dict[str, str], bytes, bool]
+#: A response parser: yields the most bytes it wants next, is sent them (``b""`` at EOF).
+_Parser = Generator[int, bytes, _Parsed]
 
 _DEBUG: Final = logging.DEBUG
 _RECV_SIZE: Final = 65536
@@ -117,15 +126,19 @@ class _Connection:
             self.sock.close()
 
 
-class _Route:
-    """How to reach one origin (``scheme://host:port``), computed once per origin."""
+class _Route(Generic[PoolT]):
+    """How to reach one origin (``scheme://host:port``), computed once per origin.
+
+    ``pool`` is the transport's connection pool for the origin (its type is the
+    flavour's: a list of idle sockets, or an asyncio pool with its slots).
+    """
 
     __slots__ = (
         "connect_host",
         "connect_port",
         "host",
         "host_line",
-        "idle",
+        "pool",
         "port",
         "proxy_line",
         "target_prefix",
@@ -141,13 +154,13 @@ class _Route:
         port: int,
         host_header: str,
         proxy: _Proxy | None,
-        idle: list[_Connection],
+        pool: PoolT,
     ) -> None:
         self.tls = tls
         self.host = host
         self.port = port
         self.host_line = f"Host: {host_header}\r\n"
-        self.idle = idle
+        self.pool = pool
         self.proxy_line = ""
         self.target_prefix = ""
         self.tunnel_headers: dict[str, str] | None = None
@@ -291,36 +304,11 @@ def _make_ssl_context(
     return context
 
 
-class HttpClientTransport:
-    """A thread-safe keep-alive HTTP/1.1 transport over :mod:`http.client` sockets.
+class _TransportBase(Generic[PoolT]):
+    """What the blocking and the asyncio transports share: options, routes, request heads.
 
-    Args:
-        connect_timeout: Seconds allowed to open a connection, including the proxy tunnel
-            and the TLS handshake.
-        read_timeout: Seconds allowed for each socket operation once connected (each wait
-            for response bytes, not the whole response).
-        max_pool_connections: Idle connections kept per ``(scheme, host, port)``. More may
-            be open at once while threads send in parallel; the extra ones are closed after
-            use instead of being kept.
-        verify: ``True`` verifies TLS certificates against the bundle boto3 uses by default
-            (certifi's when installed, else botocore's); a string is a CA bundle file or a
-            directory of hashed certificates to use instead; ``False`` turns verification off.
-        proxies: Proxy URL per request scheme (``"http"``, ``"https"``). Only ``http://``
-            proxy URLs are supported; HTTPS requests go through a ``CONNECT`` tunnel; user
-            and password in the URL are sent as ``Proxy-Authorization: Basic``. ``None``
-            reads the proxy environment variables (see :func:`proxies_from_environment`)
-            when an origin is first used; ``{}`` turns proxies off.
-        client_cert: A client certificate for TLS: one PEM file holding certificate and key,
-            or ``(certificate_file, key_file)``.
-        user_agent: ``User-Agent`` sent when the request has none.
-
-    Raises:
-        microvm_sdk._core.errors.ConfigurationError: An option is invalid, a file cannot be
-            read or a proxy URL is unsupported.
-
-    :meth:`close` closes the pooled connections; connections in use at that moment are closed
-    when their exchange ends. The transport stays usable after :meth:`close`: the next request
-    opens a new connection.
+    Subclasses own the I/O: how a pool per origin looks (:meth:`_new_pool`), how to connect
+    and how to exchange bytes.
     """
 
     __slots__ = (
@@ -328,6 +316,7 @@ class HttpClientTransport:
         "_connect_timeout",
         "_generation",
         "_lock",
+        "_loop",
         "_max_idle",
         "_pools",
         "_proxies",
@@ -377,125 +366,31 @@ class HttpClientTransport:
             # Explicit files: fail now rather than on the first HTTPS request.
             self._ssl_context = _make_ssl_context(verify, client_cert)
         self._lock = threading.Lock()
-        self._pools: dict[tuple[str, str, int], list[_Connection]] = {}
-        self._routes: dict[str, _Route] = {}
-        #: Bumped by :meth:`close` (and after ``fork``); older connections are not pooled.
+        self._pools: dict[tuple[str, str, int], PoolT] = {}
+        self._routes: dict[str, _Route[PoolT]] = {}
+        #: Bumped by ``close`` (and after ``fork``); older connections are not pooled.
         self._generation = 0
+        #: The event loop the pools' connections belong to (the asyncio flavour's).
+        self._loop: asyncio.AbstractEventLoop | None = None
         _live_transports.add(self)
 
-    # -- public API ---------------------------------------------------------------------
+    def _new_pool(self) -> PoolT:
+        """A new, empty pool for one origin."""
+        raise NotImplementedError
 
-    def send(self, request: HttpRequest) -> HttpResponse:
-        """Send ``request`` and return the complete response.
+    def _after_fork(self) -> None:
+        """Make a forked child's copy of the transport start with no connections."""
+        raise NotImplementedError
 
-        Args:
-            request: The request; ``url`` is absolute with the encoded path and query.
-
-        Returns:
-            The response, its body read completely, header names in lower case.
-
-        Raises:
-            microvm_sdk._core.errors.ConnectionError: Connecting failed (refused, DNS, TLS,
-                proxy) or the connection broke before a complete response arrived.
-            microvm_sdk._core.errors.ConnectTimeoutError: Connecting took too long.
-            microvm_sdk._core.errors.ReadTimeoutError: The server did not answer in time.
-            microvm_sdk._core.errors.SerializationError: The method, URL or a header cannot
-                be written as HTTP/1.1 (line breaks, non-ASCII target, ...).
-            microvm_sdk._core.errors.ConfigurationError: The URL's scheme is not http(s) or
-                a proxy from the environment is unsupported.
-        """
-        url = request.url
+    def _route(self, url: str) -> tuple[_Route[PoolT], str]:
+        """The route (cached per origin) and request target of ``url``."""
         slash = url.find("/", 8)  # the first "/" after "http://h" or "https://"
         route = self._routes.get(url[:slash]) if slash > 0 else None
         if route is not None:
-            target = url[slash:]
-        else:
-            route, target = self._resolve(url)
-        method = request.method
-        head_only = method == "HEAD"
-        data, tail = self._serialize(request, route, target)
+            return route, url[slash:]
+        return self._resolve(url)
 
-        conn: _Connection | None = None
-        idle = route.idle
-        while idle:
-            with self._lock:
-                conn = idle.pop() if idle else None
-            if conn is None or not conn.is_dropped():
-                break
-            conn.close()
-            conn = None
-        reused = conn is not None
-        if conn is None:
-            conn = self._connect(route, url)
-        while True:
-            try:
-                status, headers, body, keep = _exchange(conn.sock, data, tail, head_only)
-                break
-            except _NoResponseError as exc:
-                conn.close()
-                if not reused or method not in _RESENDABLE:
-                    # A POST may have been processed before the connection died: leave the
-                    # decision to the retry layer, which counts the attempt.
-                    raise _errors.ConnectionError(
-                        f"connection to {_public_url(url)} closed before a response: {exc}",
-                        url=_public_url(url),
-                    ) from (exc.__cause__ or exc)
-                # A kept-alive connection the server had closed: once more on a new one.
-                if logger.isEnabledFor(_DEBUG):
-                    logger.debug("reused connection lost (%s); resending on a new one", exc)
-                conn = self._connect(route, url)
-                reused = False
-            except TimeoutError as exc:
-                conn.close()
-                raise _errors.ReadTimeoutError(
-                    f"no response from {_public_url(url)} within {self._read_timeout:g} s",
-                    url=_public_url(url),
-                ) from exc
-            except (OSError, _BadResponseError) as exc:
-                conn.close()
-                raise _errors.ConnectionError(
-                    f"connection to {_public_url(url)} failed: {exc}", url=_public_url(url)
-                ) from exc
-            except BaseException:
-                conn.close()
-                raise
-        if keep:
-            with self._lock:
-                if conn.generation == self._generation and len(idle) < self._max_idle:
-                    idle.append(conn)
-                    conn = None
-        if conn is not None:
-            conn.close()
-        return HttpResponse(status, headers, body)
-
-    def close(self) -> None:
-        """Close every pooled connection.
-
-        Connections in use by other threads are closed when their exchange ends. The
-        transport remains usable: later requests open new connections.
-        """
-        with self._lock:
-            self._generation += 1
-            idle = [conn for conns in self._pools.values() for conn in conns]
-            for conns in self._pools.values():
-                conns.clear()
-        for conn in idle:
-            conn.close()
-
-    def __enter__(self) -> HttpClientTransport:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    # -- internals ----------------------------------------------------------------------
-
-    def _idle_count(self) -> int:
-        """Return how many idle connections the pool holds (for tests and diagnostics)."""
-        with self._lock:
-            return sum(len(conns) for conns in self._pools.values())
-
-    def _resolve(self, url: str) -> tuple[_Route, str]:
+    def _resolve(self, url: str) -> tuple[_Route[PoolT], str]:
         """Parse ``url`` into its route (cached per origin) and request target."""
         try:
             parts = urlsplit(url)
@@ -527,17 +422,21 @@ class HttpClientTransport:
             proxy = _Proxy(env_url) if env_url else None
         key = (scheme, host, port)
         with self._lock:
-            idle = self._pools.setdefault(key, [])
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = self._new_pool()
         route = _Route(
             tls=scheme == "https", host=host, port=port, host_header=host_header,
-            proxy=proxy, idle=idle,
+            proxy=proxy, pool=pool,
         )  # fmt: skip
         slash = url.find("/", 8)
         if slash > 0 and url[:slash] == origin and len(self._routes) < _MAX_CACHED_ROUTES:
             self._routes[origin] = route
         return route, target
 
-    def _serialize(self, request: HttpRequest, route: _Route, target: str) -> tuple[bytes, bytes]:
+    def _serialize(
+        self, request: HttpRequest, route: _Route[PoolT], target: str
+    ) -> tuple[bytes, bytes]:
         """Return the bytes to send: head (with a small body appended) and the rest."""
         method = request.method
         body = request.body
@@ -585,6 +484,7 @@ class HttpClientTransport:
         return raw, body
 
     def _get_ssl_context(self) -> ssl.SSLContext:
+        """The TLS context, made on first use (it reads the CA bundle: blocking I/O)."""
         context = self._ssl_context
         if context is None:
             context = _make_ssl_context(*self._verify_and_cert)
@@ -594,7 +494,130 @@ class HttpClientTransport:
                 context = self._ssl_context
         return context
 
-    def _connect(self, route: _Route, url: str) -> _Connection:
+
+class HttpClientTransport(_TransportBase[list[_Connection]]):
+    """A thread-safe keep-alive HTTP/1.1 transport over :mod:`http.client` sockets.
+
+    Args:
+        connect_timeout: Seconds allowed to open a connection, including the proxy tunnel
+            and the TLS handshake.
+        read_timeout: Seconds allowed for each socket operation once connected (each wait
+            for response bytes, not the whole response).
+        max_pool_connections: Idle connections kept per ``(scheme, host, port)``. More may
+            be open at once while threads send in parallel; the extra ones are closed after
+            use instead of being kept.
+        verify: ``True`` verifies TLS certificates against the bundle boto3 uses by default
+            (certifi's when installed, else botocore's); a string is a CA bundle file or a
+            directory of hashed certificates to use instead; ``False`` turns verification off.
+        proxies: Proxy URL per request scheme (``"http"``, ``"https"``). Only ``http://``
+            proxy URLs are supported; HTTPS requests go through a ``CONNECT`` tunnel; user
+            and password in the URL are sent as ``Proxy-Authorization: Basic``. ``None``
+            reads the proxy environment variables (see :func:`proxies_from_environment`)
+            when an origin is first used; ``{}`` turns proxies off.
+        client_cert: A client certificate for TLS: one PEM file holding certificate and key,
+            or ``(certificate_file, key_file)``.
+        user_agent: ``User-Agent`` sent when the request has none.
+
+    Raises:
+        microvm_sdk._core.errors.ConfigurationError: An option is invalid, a file cannot be
+            read or a proxy URL is unsupported.
+
+    :meth:`close` closes the pooled connections; connections in use at that moment are closed
+    when their exchange ends. The transport stays usable after :meth:`close`: the next request
+    opens a new connection.
+    """
+
+    __slots__ = ()
+
+    def _new_pool(self) -> list[_Connection]:
+        return []
+
+    # -- public API ---------------------------------------------------------------------
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send ``request`` and return the complete response.
+
+        Args:
+            request: The request; ``url`` is absolute with the encoded path and query.
+
+        Returns:
+            The response, its body read completely, header names in lower case.
+
+        Raises:
+            microvm_sdk._core.errors.ConnectionError: Connecting failed (refused, DNS, TLS,
+                proxy) or the connection broke before a complete response arrived.
+            microvm_sdk._core.errors.ConnectTimeoutError: Connecting took too long.
+            microvm_sdk._core.errors.ReadTimeoutError: The server did not answer in time.
+            microvm_sdk._core.errors.SerializationError: The method, URL or a header cannot
+                be written as HTTP/1.1 (line breaks, non-ASCII target, ...).
+            microvm_sdk._core.errors.ConfigurationError: The URL's scheme is not http(s) or
+                a proxy from the environment is unsupported.
+        """
+        url = request.url
+        route, target = self._route(url)
+        method = request.method
+        head_only = method == "HEAD"
+        data, tail = self._serialize(request, route, target)
+
+        conn: _Connection | None = None
+        idle = route.pool
+        while idle:
+            with self._lock:
+                conn = idle.pop() if idle else None
+            if conn is None or not conn.is_dropped():
+                break
+            conn.close()
+            conn = None
+        reused = conn is not None
+        if conn is None:
+            conn = self._connect(route, url)
+        while True:
+            try:
+                status, headers, body, keep = _exchange(conn.sock, data, tail, head_only)
+                break
+            except BaseException as exc:
+                conn.close()
+                if not _resend_on_new_connection(exc, reused, method, url, self._read_timeout):
+                    raise
+                conn = self._connect(route, url)
+                reused = False
+        if keep:
+            with self._lock:
+                if conn.generation == self._generation and len(idle) < self._max_idle:
+                    idle.append(conn)
+                    conn = None
+        if conn is not None:
+            conn.close()
+        return HttpResponse(status, headers, body)
+
+    def close(self) -> None:
+        """Close every pooled connection.
+
+        Connections in use by other threads are closed when their exchange ends. The
+        transport remains usable: later requests open new connections.
+        """
+        with self._lock:
+            self._generation += 1
+            idle = [conn for conns in self._pools.values() for conn in conns]
+            for conns in self._pools.values():
+                conns.clear()
+        for conn in idle:
+            conn.close()
+
+    def __enter__(self) -> HttpClientTransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _idle_count(self) -> int:
+        """Return how many idle connections the pool holds (for tests and diagnostics)."""
+        with self._lock:
+            return sum(len(conns) for conns in self._pools.values())
+
+    def _connect(self, route: _Route[list[_Connection]], url: str) -> _Connection:
         """Open a new connection for ``route`` (through its proxy, with TLS if https)."""
         generation = self._generation
         conn: http.client.HTTPConnection
@@ -618,25 +641,14 @@ class HttpClientTransport:
                 raise OSError("no socket after connect")
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(self._read_timeout)
-        except TimeoutError as exc:
+        except BaseException as exc:
             conn.close()
-            raise _errors.ConnectTimeoutError(
-                f"connecting to {_public_url(url)} took longer than {self._connect_timeout:g} s",
-                url=_public_url(url),
-            ) from exc
-        except (OSError, http.client.HTTPException, UnicodeError) as exc:
-            conn.close()
-            raise _errors.ConnectionError(
-                f"cannot connect to {_public_url(url)}: {exc}", url=_public_url(url)
-            ) from exc
+            error = _connect_error(exc, url, self._connect_timeout)
+            if error is None:
+                raise
+            raise error from exc
         conn.sock = None  # the socket is ours now
-        if logger.isEnabledFor(_DEBUG):
-            logger.debug(
-                "new connection to %s:%d for %s",
-                route.connect_host,
-                route.connect_port,
-                _public_url(url),
-            )
+        _log_new_connection(route, url)
         return _Connection(sock, generation)
 
     def _after_fork(self) -> None:
@@ -649,6 +661,58 @@ class HttpClientTransport:
             conns.clear()
 
 
+def _connect_error(exc: BaseException, url: str, timeout: float) -> _errors.TransportError | None:
+    """What a failure to connect to ``url`` is raised as (``None``: ``exc`` as it is)."""
+    where = _public_url(url)
+    if isinstance(exc, TimeoutError):
+        return _errors.ConnectTimeoutError(
+            f"connecting to {where} took longer than {timeout:g} s", url=where
+        )
+    if isinstance(exc, OSError | http.client.HTTPException | UnicodeError | _BadResponseError):
+        return _errors.ConnectionError(f"cannot connect to {where}: {exc}", url=where)
+    return None
+
+
+def _resend_on_new_connection(
+    exc: BaseException, reused: bool, method: str, url: str, read_timeout: float
+) -> bool:
+    """Decide what a failed exchange means (its connection is already closed).
+
+    Returns ``True`` when the request is to be sent once more on a new connection (a
+    kept-alive connection the server had closed, under a request that is safe to send
+    again); otherwise raises the error the caller gets, or returns ``False`` to let
+    ``exc`` (not one of ours: a cancellation, a ``KeyboardInterrupt``) propagate.
+    """
+    where = _public_url(url)
+    if isinstance(exc, _NoResponseError):
+        if not reused or method not in _RESENDABLE:
+            # A POST may have been processed before the connection died: leave the
+            # decision to the retry layer, which counts the attempt.
+            raise _errors.ConnectionError(
+                f"connection to {where} closed before a response: {exc}", url=where
+            ) from (exc.__cause__ or exc)
+        if logger.isEnabledFor(_DEBUG):
+            logger.debug("reused connection lost (%s); resending on a new one", exc)
+        return True
+    if isinstance(exc, TimeoutError):
+        raise _errors.ReadTimeoutError(
+            f"no response from {where} within {read_timeout:g} s", url=where
+        ) from exc
+    if isinstance(exc, OSError | _BadResponseError):
+        raise _errors.ConnectionError(f"connection to {where} failed: {exc}", url=where) from exc
+    return False
+
+
+def _log_new_connection(route: _Route[PoolT], url: str) -> None:
+    if logger.isEnabledFor(_DEBUG):
+        logger.debug(
+            "new connection to %s:%d for %s",
+            route.connect_host,
+            route.connect_port,
+            _public_url(url),
+        )
+
+
 def _classify_header_name(name: str) -> int:
     if not name or _NOT_TOKEN(name):
         raise _errors.SerializationError(f"invalid HTTP header name {name!r}")
@@ -658,9 +722,7 @@ def _classify_header_name(name: str) -> int:
     return kind
 
 
-def _exchange(
-    sock: socket.socket, data: bytes, tail: bytes, head_only: bool
-) -> tuple[int, dict[str, str], bytes, bool]:
+def _exchange(sock: socket.socket, data: bytes, tail: bytes, head_only: bool) -> _Parsed:
     """Send one request and read its response: ``(status, headers, body, keep_alive)``.
 
     Raises:
@@ -679,16 +741,44 @@ def _exchange(
         raise _NoResponseError(str(exc) or type(exc).__name__) from exc
     if not buf:
         raise _NoResponseError("the server closed the connection")
+    parsed = _parse_response(buf, head_only)
+    if isinstance(parsed, tuple):
+        return parsed
+    try:
+        size = next(parsed)
+        while True:
+            size = parsed.send(recv(size))
+    except StopIteration as done:
+        result: _Parsed = done.value
+        return result
+
+
+def _parse_response(buf: bytes, head_only: bool) -> _Parsed | _Parser:
+    """Parse one HTTP/1.x response that starts with ``buf``, in linear time.
+
+    The sans-I/O parser of both transports. When ``buf`` holds the whole response (the
+    common case) it returns ``(status, headers, body, keep_alive)``. Otherwise it returns
+    a generator that yields the most bytes it wants next, is sent what arrived (``b""``
+    when the peer closed), and returns that tuple.
+
+    Raises:
+        _BadResponseError: The response is not valid HTTP/1.x or ends too early.
+    """
+    parsed = _parse_head(buf, head_only)
+    if isinstance(parsed, bytes):
+        return _more_head(parsed, head_only)
+    return parsed
+
+
+def _parse_head(buf: bytes, head_only: bool) -> _Parsed | _Parser | bytes:
+    """:func:`_parse_response`, except that an incomplete head comes back as its bytes.
+
+    Interim (1xx) responses before it are skipped: the bytes returned start after them.
+    """
     while True:
         end = buf.find(b"\r\n\r\n")
-        while end < 0:
-            if len(buf) > _MAX_HEAD:
-                raise _BadResponseError("response head too long")
-            more = recv(_RECV_SIZE)
-            if not more:
-                raise _BadResponseError("connection closed inside the response head")
-            buf += more
-            end = buf.find(b"\r\n\r\n")
+        if end < 0:
+            return buf
         lines = buf[:end].decode("latin-1").split("\r\n")
         rest = buf[end + 4 :]
         version, _, status_text = lines[0].partition(" ")
@@ -727,24 +817,65 @@ def _exchange(
     encoding = headers.get("transfer-encoding")
     if encoding is not None:
         if _tokens(encoding)[-1:] == ["chunked"]:
-            body, clean = _read_chunked(recv, rest)
-            return status, headers, body, keep and clean
-        return status, headers, _read_to_close(recv, rest), False
+            return _chunked_response(status, headers, rest, keep)
+        return _response_to_close(status, headers, rest)
     length_text = headers.get("content-length")
     if length_text is None:
-        return status, headers, _read_to_close(recv, rest), False
+        return _response_to_close(status, headers, rest)
     length = _content_length(length_text)
     have = len(rest)
     if have >= length:
         return status, headers, rest[:length] if have > length else rest, keep and have == length
+    return _rest_of_body(status, headers, rest, length, keep)
+
+
+def _more_head(buf: bytes, head_only: bool) -> _Parser:
+    """Read until a response head is complete, then parse as :func:`_parse_response`.
+
+    Only new bytes are searched for the end of the head, so a head that trickles in byte
+    by byte still costs linear time.
+    """
+    data = bytearray(buf)
+    while True:
+        if len(data) > _MAX_HEAD:
+            raise _BadResponseError("response head too long")
+        searched = max(0, len(data) - 3)
+        more = yield _RECV_SIZE
+        if not more:
+            raise _BadResponseError("connection closed inside the response head")
+        data += more
+        if data.find(b"\r\n\r\n", searched) < 0:
+            continue
+        parsed = _parse_head(bytes(data), head_only)
+        if isinstance(parsed, bytes):  # that head was an interim 1xx response
+            data = bytearray(parsed)
+            continue
+        if isinstance(parsed, tuple):
+            return parsed
+        return (yield from parsed)
+
+
+def _rest_of_body(
+    status: int, headers: dict[str, str], rest: bytes, length: int, keep: bool
+) -> _Parser:
     parts = [rest]
+    have = len(rest)
     while have < length:
-        chunk = recv(min(length - have, _RECV_SIZE))
+        chunk = yield min(length - have, _RECV_SIZE)
         if not chunk:
             raise _BadResponseError(f"connection closed after {have} of {length} body bytes")
         parts.append(chunk)
         have += len(chunk)
     return status, headers, b"".join(parts), keep
+
+
+def _chunked_response(status: int, headers: dict[str, str], rest: bytes, keep: bool) -> _Parser:
+    body, clean = yield from _read_chunked(rest)
+    return status, headers, body, keep and clean
+
+
+def _response_to_close(status: int, headers: dict[str, str], rest: bytes) -> _Parser:
+    return status, headers, (yield from _read_to_close(rest)), False
 
 
 def _tokens(value: str) -> list[str]:
@@ -763,30 +894,30 @@ def _content_length(text: str) -> int:
     return int(value)
 
 
-def _read_to_close(recv: Callable[[int], bytes], rest: bytes) -> bytes:
+def _read_to_close(rest: bytes) -> Generator[int, bytes, bytes]:
     parts = [rest]
-    while chunk := recv(_RECV_SIZE):
+    while chunk := (yield _RECV_SIZE):
         parts.append(chunk)
     return b"".join(parts)
 
 
-def _read_chunked(recv: Callable[[int], bytes], rest: bytes) -> tuple[bytes, bool]:
+def _more() -> Generator[int, bytes, bytes]:
+    more = yield _RECV_SIZE
+    if not more:
+        raise _BadResponseError("connection closed inside a chunked body")
+    return more
+
+
+def _read_chunked(rest: bytes) -> Generator[int, bytes, tuple[bytes, bool]]:
     """Decode a chunked body; return it and whether the stream ended exactly after it."""
     data = bytearray(rest)
     pos = 0
     out: list[bytes] = []
-
-    def fill(line: bool) -> None:
-        if line and len(data) - pos > _MAX_HEAD:
-            raise _BadResponseError("chunk size or trailer line too long")
-        more = recv(_RECV_SIZE)
-        if not more:
-            raise _BadResponseError("connection closed inside a chunked body")
-        data.extend(more)
-
     while True:
         while (eol := data.find(b"\r\n", pos)) < 0:
-            fill(True)
+            if len(data) - pos > _MAX_HEAD:
+                raise _BadResponseError("chunk size or trailer line too long")
+            data.extend((yield from _more()))
         size_text = bytes(data[pos:eol]).split(b";", 1)[0].strip()
         try:
             size = int(size_text, 16)
@@ -798,7 +929,7 @@ def _read_chunked(recv: Callable[[int], bytes], rest: bytes) -> tuple[bytes, boo
         if size == 0:
             break
         while len(data) < pos + size + 2:
-            fill(False)
+            data.extend((yield from _more()))
         if data[pos + size : pos + size + 2] != b"\r\n":
             raise _BadResponseError("chunk not followed by CRLF")
         out.append(bytes(data[pos : pos + size]))
@@ -808,7 +939,9 @@ def _read_chunked(recv: Callable[[int], bytes], rest: bytes) -> tuple[bytes, boo
             pos = 0
     while True:  # trailer fields, ignored, up to the empty line
         while (eol := data.find(b"\r\n", pos)) < 0:
-            fill(True)
+            if len(data) - pos > _MAX_HEAD:
+                raise _BadResponseError("chunk size or trailer line too long")
+            data.extend((yield from _more()))
         empty = eol == pos
         pos = eol + 2
         if empty:
@@ -816,7 +949,7 @@ def _read_chunked(recv: Callable[[int], bytes], rest: bytes) -> tuple[bytes, boo
     return b"".join(out), pos == len(data)
 
 
-_live_transports: weakref.WeakSet[HttpClientTransport] = weakref.WeakSet()
+_live_transports: weakref.WeakSet[_TransportBase[Any]] = weakref.WeakSet()
 
 
 def _reset_after_fork() -> None:  # pragma: no cover - runs in forked children

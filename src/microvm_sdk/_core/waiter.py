@@ -1,7 +1,11 @@
 """The waiter engine: poll an operation until an acceptor says success or failure.
 
 Waiters are data (:class:`WaiterSpec`, read from a botocore ``waiters-2.json`` file by
-:func:`load_waiters`) plus the one engine, :func:`wait`.
+:func:`load_waiters`) plus the one engine, :func:`wait_steps`. The engine does no I/O: it
+is a generator that yields steps (:class:`Poll` the operation, :class:`Sleep`, or
+:class:`Lookup` a follow-up operation that explains a failure) and is resumed with their
+results. :func:`drive_wait` runs them with blocking calls (:func:`wait` is the engine and
+that driver in one call) and :func:`drive_wait_async` with asyncio.
 
 Matching follows botocore exactly. Acceptors are checked in order and the first that
 matches decides:
@@ -27,6 +31,13 @@ seconds, within an overall ``timeout``. It never sleeps past the deadline: when 
 next delay would leave ``min_delay`` or less before it, the waiter sleeps until the
 deadline and polls one last time.
 
+When a failure acceptor matches and the waiter has a :class:`FailureReason` (the
+``failureReason`` extension), the engine asks for its follow-up operations, in order, and
+adds what the first one that explains anything says to the reason, for example::
+
+    reached a failure state (state = 'CREATE_FAILED'): image build failed: The container
+    image build failed. (build 4/GRAVITON)
+
 JMESPath is imported on first use, so importing this module stays cheap.
 """
 
@@ -34,11 +45,21 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import math
 import random as _random
+import re
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Generic, Literal, TypeVar, cast
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from typing import Any, Generic, Literal, TypeAlias, TypeVar, cast
 
 import attrs
 
@@ -52,17 +73,32 @@ from microvm_sdk._core.errors import (
 )
 from microvm_sdk._core.public import public_home
 from microvm_sdk._core.retries import classify_error
+from microvm_sdk._core.steps import Sleep
 
 __all__ = [
     "DEFAULT_NOT_FOUND_CODES",
     "Acceptor",
     "AcceptorState",
+    "FailureLookup",
+    "FailureReason",
+    "Lookup",
     "MatcherKind",
+    "Poll",
+    "Polled",
+    "Sleep",
     "WaitProgress",
+    "WaitStep",
+    "WaitSteps",
     "WaiterSpec",
+    "compile_expressions",
+    "drive_wait",
+    "drive_wait_async",
     "load_waiters",
     "wait",
+    "wait_steps",
 ]
+
+logger = logging.getLogger("microvm_sdk")
 
 OutT = TypeVar("OutT")
 
@@ -113,6 +149,43 @@ class Acceptor:
 
 
 @attrs.frozen(slots=True)
+class FailureLookup:
+    """A follow-up call that may explain why a waiter failed.
+
+    Attributes:
+        operation: The operation to call (``ListMicrovmImageBuilds``).
+        params: ``(input member, expression)`` pairs: each input member (model name, as
+            in ``call_wire``) gets the value of the JMESPath expression on the failed
+            poll's wire output. When any value is missing, nothing is looked up.
+        reasons: JMESPath expression on the call's wire output giving the list of
+            entries that explain the failure (``items[?stateReason]``).
+        message: The text for each entry; ``{member}`` is replaced by the entry's member
+            of that wire name (``?`` when it has none).
+    """
+
+    operation: str
+    params: tuple[tuple[str, str], ...]
+    reasons: str
+    message: str
+
+
+@attrs.frozen(slots=True)
+class FailureReason:
+    """How a waiter explains a failure: follow-up calls whose answers go into the reason.
+
+    Attributes:
+        when: JMESPath expression on the failed poll's wire output; the lookups run only
+            when it is truthy (for example only for a failed build, not for a deletion).
+        lookups: Tried in order; the first that yields any entry gives the details.
+        prefix: Put before the entries' messages, which are joined with ``"; "``.
+    """
+
+    when: str
+    lookups: tuple[FailureLookup, ...]
+    prefix: str = ""
+
+
+@attrs.frozen(slots=True)
 class WaiterSpec:
     """A waiter: which operation to poll, how often, and what its results mean.
 
@@ -130,6 +203,7 @@ class WaiterSpec:
         not_found_grace: Default seconds, from the start, during which a not-found
             error no acceptor matches is polled through (extension ``notFoundGrace``).
         description: What the waiter waits for.
+        failure_reason: How to explain a failure (extension ``failureReason``), if at all.
     """
 
     name: str
@@ -142,6 +216,7 @@ class WaiterSpec:
     max_wait_time: float | None = None
     not_found_grace: float = 0.0
     description: str = ""
+    failure_reason: FailureReason | None = None
 
     @property
     def default_min_delay(self) -> float:
@@ -210,9 +285,34 @@ class WaitProgress(Generic[OutT]):
     error: MicrovmError | None = None
 
 
-def wait(
+@attrs.frozen(slots=True)
+class Poll:
+    """Step: call the waiter's operation once; resume with its :data:`Polled` result."""
+
+
+@attrs.frozen(slots=True)
+class Lookup:
+    """Step: call ``operation`` with ``params`` (model member names) to explain a failure.
+
+    Resume with ``(None, wire output, HTTP status)``, or throw the call's error in.
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+
+
+#: A poll's result: ``(typed output, wire dict, HTTP status)``; a lookup's has no typed output.
+Polled: TypeAlias = tuple[OutT | None, Mapping[str, Any], int]
+#: What :func:`wait_steps` asks its driver to do.
+WaitStep: TypeAlias = Poll | Sleep | Lookup
+#: A waiter as steps: it returns the final output (``None`` when success came by an error).
+WaitSteps: TypeAlias = Generator[WaitStep, Polled[OutT] | None, OutT | None]
+
+_POLL = Poll()
+
+
+def wait_steps(
     spec: WaiterSpec,
-    poll: Callable[[], tuple[OutT, Mapping[str, Any], int]],
     *,
     timeout: float | None = None,
     min_delay: float | None = None,
@@ -223,44 +323,32 @@ def wait(
     not_found_grace: float | None = None,
     not_found_codes: Collection[str] = DEFAULT_NOT_FOUND_CODES,
     waiter_name: str | None = None,
+    lookups: bool = True,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
     random: Callable[[], float] = _random.random,
-) -> OutT | None:
-    """Poll until an acceptor of ``spec`` reports success or failure, or time runs out.
+) -> WaitSteps[OutT]:
+    """The waiter engine: poll until an acceptor says success or failure, as steps.
+
+    It yields :class:`Poll` (resume with the poll's :data:`Polled` result, or throw its
+    ``MicrovmError`` in), :class:`Sleep` (resume with ``None``) and, to explain a
+    failure, :class:`Lookup` (resume with ``(None, wire output, status)``, or throw the
+    error in). Arguments, return value and errors are those of :func:`wait`.
 
     Args:
         spec: The waiter.
-        poll: Calls the operation once and returns ``(typed output, wire dict, HTTP
-            status)``, or raises a ``ServiceError`` or ``TransportError``.
         timeout: Seconds to wait in all; ``spec.default_timeout`` when ``None``.
         min_delay: Smallest delay between polls; ``spec.default_min_delay`` when ``None``.
-        max_delay: Largest delay between polls; ``spec.default_max_delay`` when
-            ``None`` (raised to ``min_delay`` if that is larger).
+        max_delay: Largest delay between polls; ``spec.default_max_delay`` when ``None``.
         max_attempts: Most polls to make; no limit but the timeout when ``None``.
         callback: Called after every poll, before the waiter sleeps, returns or raises.
-        describe_failure: Given the output that matched a failure acceptor, returns
-            details to add to the failure reason (for example why a build failed).
-            Errors it raises are reported in the reason instead of the details.
-        not_found_grace: Seconds from the start during which a not-found error that
-            no acceptor matches is polled through; ``spec.not_found_grace`` when ``None``.
+        describe_failure: Explains a failure instead of ``spec.failure_reason``.
+        not_found_grace: Seconds during which a not-found error is polled through.
         not_found_codes: Error codes that mean not-found (HTTP 404 always does).
         waiter_name: The name errors report; ``spec.name`` when ``None``.
+        lookups: Whether the driver runs :class:`Lookup` steps; without them a failure
+            is reported without ``spec.failure_reason``'s details.
         clock: Monotonic clock in seconds.
-        sleep: Sleeps for the given seconds.
         random: Returns a float in ``[0, 1)``, for the jitter.
-
-    Returns:
-        The typed output of the final poll, or ``None`` when success was reached
-        through an error (for example a "deleted" waiter matching a not-found error).
-
-    Raises:
-        WaiterFailureError: A failure acceptor matched.
-        WaiterTimeoutError: The timeout or ``max_attempts`` ran out first.
-        ServiceError: A poll failed with an error that no acceptor matched and that is
-            neither retryable nor a not-found error within the grace period.
-        TransportError: Never: transport errors are polled through until time runs out.
-        ValueError: ``min_delay`` or ``max_delay`` are inconsistent.
     """
     name = spec.name if waiter_name is None else waiter_name
     lo = spec.default_min_delay if min_delay is None else min_delay
@@ -276,6 +364,7 @@ def wait(
     budget = spec.default_timeout if timeout is None else timeout
     grace = spec.not_found_grace if not_found_grace is None else not_found_grace
     state_path = spec.state_path
+    explain = spec.failure_reason if lookups else None
 
     start = clock()
     deadline = start + budget
@@ -301,7 +390,9 @@ def wait(
         status: int | None = None
         error: ServiceError | TransportError | None = None
         try:
-            output, wire, status = poll()
+            polled = yield _POLL
+            assert polled is not None  # a poll is answered with its result
+            output, wire, status = polled
         except (ServiceError, TransportError) as exc:
             error = exc
             if isinstance(exc, ServiceError) and exc.http_status:
@@ -323,6 +414,8 @@ def wait(
             reason = f"reached a failure state ({matched.explain()})"
             if describe_failure is not None and wire is not None:
                 reason += _failure_details(describe_failure, cast("OutT", output))
+            elif explain is not None and wire is not None:
+                reason += yield from _explain(explain, wire)
             failure = WaiterFailureError(name, reason, output if wire is not None else None)
             raise failure from error
         if (
@@ -357,7 +450,169 @@ def wait(
             # make one last poll there.
             delay = remaining
         report(output, state, error, delay, elapsed)
-        sleep(delay)
+        yield Sleep(delay)
+
+
+def wait(
+    spec: WaiterSpec,
+    poll: Callable[[], tuple[OutT, Mapping[str, Any], int]],
+    *,
+    timeout: float | None = None,
+    min_delay: float | None = None,
+    max_delay: float | None = None,
+    max_attempts: int | None = None,
+    callback: Callable[[WaitProgress[OutT]], None] | None = None,
+    describe_failure: Callable[[OutT], str | None] | None = None,
+    lookup: Callable[[str, Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    not_found_grace: float | None = None,
+    not_found_codes: Collection[str] = DEFAULT_NOT_FOUND_CODES,
+    waiter_name: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    random: Callable[[], float] = _random.random,
+) -> OutT | None:
+    """Poll until an acceptor of ``spec`` reports success or failure, or time runs out.
+
+    The blocking driver of :func:`wait_steps`.
+
+    Args:
+        spec: The waiter.
+        poll: Calls the operation once and returns ``(typed output, wire dict, HTTP
+            status)``, or raises a ``ServiceError`` or ``TransportError``.
+        timeout: Seconds to wait in all; ``spec.default_timeout`` when ``None``.
+        min_delay: Smallest delay between polls; ``spec.default_min_delay`` when ``None``.
+        max_delay: Largest delay between polls; ``spec.default_max_delay`` when
+            ``None`` (raised to ``min_delay`` if that is larger).
+        max_attempts: Most polls to make; no limit but the timeout when ``None``.
+        callback: Called after every poll, before the waiter sleeps, returns or raises.
+        describe_failure: Given the output that matched a failure acceptor, returns
+            details to add to the failure reason (for example why a build failed).
+            Errors it raises are reported in the reason instead of the details. It
+            replaces ``spec.failure_reason``.
+        lookup: Calls an operation with a dict of parameters (model member names) and
+            returns its wire output, for ``spec.failure_reason``'s follow-up calls;
+            without it a failure is reported without those details. Its errors are
+            reported in the reason instead of the details.
+        not_found_grace: Seconds from the start during which a not-found error that
+            no acceptor matches is polled through; ``spec.not_found_grace`` when ``None``.
+        not_found_codes: Error codes that mean not-found (HTTP 404 always does).
+        waiter_name: The name errors report; ``spec.name`` when ``None``.
+        clock: Monotonic clock in seconds.
+        sleep: Sleeps for the given seconds.
+        random: Returns a float in ``[0, 1)``, for the jitter.
+
+    Returns:
+        The typed output of the final poll, or ``None`` when success was reached
+        through an error (for example a "deleted" waiter matching a not-found error).
+
+    Raises:
+        WaiterFailureError: A failure acceptor matched.
+        WaiterTimeoutError: The timeout or ``max_attempts`` ran out first.
+        ServiceError: A poll failed with an error that no acceptor matched and that is
+            neither retryable nor a not-found error within the grace period.
+        TransportError: Never: transport errors are polled through until time runs out.
+        ValueError: ``min_delay`` or ``max_delay`` are inconsistent.
+    """
+    steps: WaitSteps[OutT] = wait_steps(
+        spec,
+        timeout=timeout,
+        min_delay=min_delay,
+        max_delay=max_delay,
+        max_attempts=max_attempts,
+        callback=callback,
+        describe_failure=describe_failure,
+        not_found_grace=not_found_grace,
+        not_found_codes=not_found_codes,
+        waiter_name=waiter_name,
+        lookups=lookup is not None,
+        clock=clock,
+        random=random,
+    )
+    return drive_wait(steps, poll, lookup=lookup, sleep=sleep)
+
+
+def drive_wait(
+    steps: WaitSteps[OutT],
+    poll: Callable[[], tuple[OutT, Mapping[str, Any], int]],
+    *,
+    lookup: Callable[[str, Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> OutT | None:
+    """Run the steps of :func:`wait_steps` with blocking calls; return its result.
+
+    Args:
+        steps: The waiter (made with ``lookups=True`` only when ``lookup`` is given).
+        poll: Polls the operation once (see :func:`wait`).
+        lookup: Calls a follow-up operation with a dict of parameters; returns its wire
+            output.
+        sleep: Sleeps for the given seconds.
+    """
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Sleep):
+                sleep(step.seconds)
+                step = steps.send(None)
+                continue
+            reply: Polled[OutT]
+            try:
+                if isinstance(step, Poll):
+                    reply = poll()
+                else:
+                    assert lookup is not None  # wait_steps(lookups=False) otherwise
+                    reply = (None, lookup(step.operation, step.params), 200)
+            except MicrovmError as exc:
+                step = steps.throw(exc)
+            else:
+                step = steps.send(reply)
+    except StopIteration as done:
+        result: OutT | None = done.value
+        return result
+    finally:
+        steps.close()
+
+
+async def drive_wait_async(
+    steps: WaitSteps[OutT],
+    poll: Callable[[], Awaitable[tuple[OutT, Mapping[str, Any], int]]],
+    *,
+    lookup: Callable[[str, Mapping[str, Any]], Awaitable[Mapping[str, Any]]] | None = None,
+    sleep: Callable[[float], Awaitable[None]] | None = None,
+) -> OutT | None:
+    """Run the steps of :func:`wait_steps` with asyncio; return its result.
+
+    :func:`drive_wait` with awaited ``poll``, ``lookup`` and ``sleep`` (by default
+    :func:`asyncio.sleep`). The waiter's callback stays a plain function, called on the
+    event loop. Cancelling the task that awaits this stops the waiter where it is (in a
+    sleep or a poll) and closes the steps; nothing keeps running.
+    """
+    if sleep is None:
+        import asyncio
+
+        sleep = asyncio.sleep
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Sleep):
+                await sleep(step.seconds)
+                step = steps.send(None)
+                continue
+            reply: Polled[OutT]
+            try:
+                if isinstance(step, Poll):
+                    reply = await poll()
+                else:
+                    assert lookup is not None  # wait_steps(lookups=False) otherwise
+                    reply = (None, await lookup(step.operation, step.params), 200)
+            except MicrovmError as exc:
+                step = steps.throw(exc)
+            else:
+                step = steps.send(reply)
+    except StopIteration as done:
+        result: OutT | None = done.value
+        return result
+    finally:
+        steps.close()
 
 
 def _backoff(attempt: int, lo: float, hi: float, random: Callable[[], float]) -> float:
@@ -392,6 +647,50 @@ def _failure_details(describe: Callable[[OutT], str | None], output: OutT) -> st
     except Exception as exc:  # details are a courtesy; the failure itself must surface
         return f" (failure details unavailable: {exc})"
     return f": {details}" if details else ""
+
+
+_FIELD = re.compile(r"\{([A-Za-z0-9_]+)\}")
+
+
+def _explain(
+    reason: FailureReason, failed: Mapping[str, Any]
+) -> Generator[Lookup, Polled[Any] | None, str]:
+    """Run ``reason``'s lookups for the failed poll ``failed``; return the details text."""
+    if not _search(reason.when, failed):
+        return ""
+    parts: list[str] = []
+    try:
+        for lookup in reason.lookups:
+            params: dict[str, Any] = {}
+            for member, expression in lookup.params:
+                value = _search(expression, failed)
+                if value is None or value == "":
+                    return ""
+                params[member] = value
+            reply = yield Lookup(lookup.operation, params)
+            assert reply is not None  # a lookup is answered with its result
+            entries = _search(lookup.reasons, reply[1])
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, Mapping):
+                    parts.append(_message(lookup.message, entry))
+            if parts:
+                break
+    except MicrovmError as exc:  # details are a courtesy; the failure itself must surface
+        logger.debug("could not look up why the waiter failed: %s", exc)
+        return f" (failure details unavailable: {exc})"
+    if not parts:
+        return ""
+    return ": " + reason.prefix + "; ".join(dict.fromkeys(parts))
+
+
+def _message(template: str, entry: Mapping[str, Any]) -> str:
+    """``template`` with each ``{member}`` replaced by ``entry``'s value (``?`` if none)."""
+
+    def value(match: re.Match[str]) -> str:
+        found = entry.get(match[1])
+        return "?" if found is None or found == "" else str(found)
+
+    return _FIELD.sub(value, template)
 
 
 def _match(
@@ -447,6 +746,25 @@ def _state_of(path: str | None, wire: Mapping[str, Any]) -> str | None:
     return str(value)
 
 
+def compile_expressions(specs: Iterable[WaiterSpec]) -> None:
+    """Compile every JMESPath expression of ``specs`` now (importing JMESPath).
+
+    Waiters compile their expressions on first use; call this ahead of time where that
+    first use must not import or compile (an event loop's thread).
+    """
+    for spec in specs:
+        for acceptor in spec.acceptors:
+            if acceptor.argument is not None:
+                _compile(acceptor.argument)
+        reason = spec.failure_reason
+        if reason is not None:
+            _compile(reason.when)
+            for lookup in reason.lookups:
+                _compile(lookup.reasons)
+                for _, expression in lookup.params:
+                    _compile(expression)
+
+
 def _search(expression: str, wire: Mapping[str, Any]) -> Any:
     return _compile(expression).search(wire)
 
@@ -462,7 +780,17 @@ def load_waiters(config: Mapping[str, Any]) -> dict[str, WaiterSpec]:
     """Read a botocore ``waiters-2.json`` document (version 2) into waiter specs.
 
     Besides botocore's fields, each waiter may carry the optional extensions
-    ``minDelay``, ``maxDelay``, ``maxWaitTime`` and ``notFoundGrace`` (seconds).
+    ``minDelay``, ``maxDelay``, ``maxWaitTime`` and ``notFoundGrace`` (seconds), and
+    ``failureReason`` (see :class:`FailureReason`)::
+
+        "failureReason": {
+          "when": "state == 'FAILED'",
+          "prefix": "build failed: ",
+          "lookups": [{"operation": "ListBuilds",
+                       "input": {"imageIdentifier": "imageArn"},
+                       "reasons": "items[?stateReason]",
+                       "message": "{stateReason} (build {buildId})"}]
+        }
 
     Args:
         config: The parsed JSON document.
@@ -537,6 +865,58 @@ def _load_waiter(name: str, body: Any) -> WaiterSpec:
         max_wait_time=_optional_number(body, "maxWaitTime", name),
         not_found_grace=_optional_number(body, "notFoundGrace", name) or 0.0,
         description=description,
+        failure_reason=_load_failure_reason(f"{name}.failureReason", body.get("failureReason")),
+    )
+
+
+def _expression(where: str, value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{where} must be a JMESPath expression")
+    try:
+        _compile(value)
+    except Exception as exc:  # jmespath raises its own ParseError family
+        raise ValueError(f"{where}: bad JMESPath expression {value!r}: {exc}") from exc
+    return value
+
+
+def _load_failure_reason(where: str, body: object) -> FailureReason | None:
+    if body is None:
+        return None
+    if not isinstance(body, Mapping):
+        raise ValueError(f"{where} must be an object")
+    prefix = body.get("prefix", "")
+    if not isinstance(prefix, str):
+        raise ValueError(f"{where}.prefix must be a string")
+    raw = body.get("lookups")
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{where}.lookups must be a non-empty list")
+    lookups = []
+    for i, item in enumerate(raw):
+        at = f"{where}.lookups[{i}]"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{at} must be an object")
+        operation = item.get("operation")
+        if not isinstance(operation, str) or not operation:
+            raise ValueError(f"{at}.operation must be a non-empty string")
+        params = item.get("input")
+        if not isinstance(params, Mapping) or not params:
+            raise ValueError(f"{at}.input must be a non-empty object")
+        message = item.get("message")
+        if not isinstance(message, str) or not message:
+            raise ValueError(f"{at}.message must be a non-empty string")
+        lookups.append(
+            FailureLookup(
+                operation=operation,
+                params=tuple(
+                    (str(member), _expression(f"{at}.input.{member}", expression))
+                    for member, expression in params.items()
+                ),
+                reasons=_expression(f"{at}.reasons", item.get("reasons")),
+                message=message,
+            )
+        )
+    return FailureReason(
+        when=_expression(f"{where}.when", body.get("when")), lookups=tuple(lookups), prefix=prefix
     )
 
 

@@ -1,0 +1,180 @@
+"""The asyncio driver of a call: :meth:`RuntimeCore.attempts` with awaited sends and sleeps.
+
+:class:`AsyncClientRuntime` runs the same sans-I/O retry loop as the blocking
+:class:`~microvm_sdk._core.pipeline.ClientRuntime`; only sending, sleeping and the work
+that may block are different:
+
+* **First use** (importing the models, botocore's signer and the transport; building the
+  converter; resolving the endpoint) runs in a worker thread, once: :meth:`warm_up`.
+* **Credentials** are taken on the event loop only when that cannot block (static ones,
+  or botocore's that are not due for a refresh); finding or refreshing them (files, a
+  credential process, STS, SSO, instance metadata, behind botocore's blocking lock) runs
+  in a worker thread, one refresh at a time for all the tasks that need it.
+* A cancelled call stops where it is: the transport closes the connection it was using,
+  and the steps of the retry loop are closed. Retry-quota tokens taken for a retry that
+  never ran are not given back (as when a blocking call is interrupted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from microvm_sdk._core.errors import MicrovmError
+from microvm_sdk._core.pipeline import AttemptSteps, RuntimeCore, TransportOptions, codec_for
+from microvm_sdk._core.steps import Sleep
+
+if TYPE_CHECKING:
+    from microvm_sdk._core.async_transport import AsyncTransport
+    from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
+    from microvm_sdk._core.http import HttpResponse
+    from microvm_sdk._core.schema import ServiceSchema
+
+__all__ = ["AsyncClientRuntime"]
+
+T = TypeVar("T")
+
+
+class AsyncClientRuntime(RuntimeCore):
+    """What every call of one ``AsyncClient`` shares, and the asyncio driver of its calls.
+
+    Safe for many tasks at once on one event loop.
+
+    Args:
+        schema: The service, or a function returning it (called in :meth:`warm_up`).
+        settings: Region, endpoint and credential settings.
+        user_agent: The ``User-Agent`` header value.
+        transport_options: How to build the default transport.
+        unsigned: Send requests unsigned.
+        transport: An asyncio transport to use instead of the default one.
+        sleep: The coroutine function that waits between attempts (tests inject a fake);
+            :func:`asyncio.sleep` by default.
+    """
+
+    def __init__(
+        self,
+        *,
+        schema: ServiceSchema | Callable[[], ServiceSchema],
+        settings: AwsSettings,
+        user_agent: str,
+        transport_options: TransportOptions | None = None,
+        unsigned: bool = False,
+        transport: AsyncTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(
+            schema=schema,
+            settings=settings,
+            user_agent=user_agent,
+            transport_options=transport_options,
+            unsigned=unsigned,
+        )
+        self._transport = transport
+        self._sleep = sleep
+        self._refreshing: asyncio.Future[FrozenCredentials] | None = None
+
+    def _build_transport(self, options: TransportOptions) -> None:
+        if self._transport is None:
+            from microvm_sdk._core.async_transport import AsyncStreamTransport
+
+            self._transport = AsyncStreamTransport(
+                connect_timeout=options.connect_timeout,
+                read_timeout=options.read_timeout,
+                max_pool_connections=options.max_pool_connections,
+                verify=self.settings.verify,
+                proxies=options.proxies,
+                client_cert=options.client_cert,
+            )
+
+    def warm_up(self) -> None:
+        """Do, in the calling thread, everything a first call would do before sending.
+
+        Loads the schema (and with it the models), builds the converter, resolves the
+        endpoint, creates the signer and the transport, and imports botocore's signer.
+        Blocking: call it in a worker thread, never on the event loop.
+        """
+        codec_for(self.schema)
+        self._prepare()
+        assert self._signer is not None
+        self._signer.load()
+        from microvm_sdk._core import paginator, waiter  # noqa: F401 - imported for later
+
+    async def aclose(self) -> None:
+        """Release pooled connections. The runtime reconnects if used again."""
+        transport = self._transport
+        if transport is not None:
+            await transport.aclose()
+
+    # -- calls ------------------------------------------------------------------------
+
+    async def invoke(self, operation_name: str, params: Any, output_cls: type[T] | None) -> T:
+        """Run one operation with a typed input object; return the typed output.
+
+        Call :meth:`warm_up` (in a worker thread) first.
+
+        Raises:
+            ParamValidationError: ``params`` breaks a model constraint (nothing is sent).
+            ServiceError: The service answered with an error (after any retries).
+            TransportError: No answer after any retries.
+        """
+        operation, request, protocol = self.request_for(operation_name, params)
+        source = self._credentials
+        if source is None or not source.refresh_needed():
+            credentials = None if source is None else source.get()
+        else:
+            credentials = await self._refreshed_credentials(source)
+        response = await self._drive(self.attempts(operation, request, credentials))
+        result: T = protocol.parse(operation, response, output_cls)
+        return result
+
+    async def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Run one operation with a dict of parameters keyed by model member names.
+
+        The asyncio twin of ``ClientRuntime.invoke_wire``; call :meth:`warm_up` first.
+        """
+        params_obj, output_cls = self.wire_call(operation_name, params)
+        return self.to_wire(await self.invoke(operation_name, params_obj, output_cls))
+
+    async def _refreshed_credentials(self, source: CredentialSource) -> FrozenCredentials:
+        """Find or refresh credentials in a worker thread, one refresh for all waiting calls.
+
+        botocore's refresh may block (files, a process, the network, its refresh lock): it
+        never runs on the event loop.
+        """
+        refreshing = self._refreshing
+        loop = asyncio.get_running_loop()
+        if refreshing is None or refreshing.done() or refreshing.get_loop() is not loop:
+            refreshing = self._refreshing = loop.run_in_executor(None, source.get)
+            refreshing.add_done_callback(_retrieve)
+        # Shielded: a caller cancelled while waiting leaves the refresh to the others.
+        return await asyncio.shield(refreshing)
+
+    async def _drive(self, steps: AttemptSteps) -> HttpResponse:
+        """Run the steps of one call: send with the transport, sleep with ``sleep``."""
+        transport = self._transport
+        assert transport is not None
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, Sleep):
+                    await self._sleep(step.seconds)
+                    step = steps.send(None)
+                    continue
+                try:
+                    response = await transport.send_async(step)
+                except MicrovmError as exc:
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send(response)
+        except StopIteration as done:
+            final: HttpResponse = done.value
+            return final
+        finally:
+            steps.close()
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a shared future's error as seen, even when every waiter was cancelled."""
+    if not future.cancelled():
+        future.exception()
