@@ -24,3 +24,34 @@ def redact_items(value: Sequence[object] | None) -> str:
     if value is None:
         return "None"
     return "[" + ", ".join(REDACTED for _ in value) + "]"
+
+
+def redact_url(url: str) -> str:
+    """Hide the user information of a URL (``http://user:pass@host`` -> ``http://***@host``).
+
+    A scheme-less ``user:pass@host:port`` is handled too. The whole user information is
+    hidden, the user name included, because proxies often take a token as the user name.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    end = len(rest)
+    for delimiter in "/?#":
+        position = rest.find(delimiter)
+        if 0 <= position < end:
+            end = position
+    authority = rest[:end]
+    if "@" not in authority:
+        return url
+    return f"{scheme}{sep}{REDACTED}@{authority.rpartition('@')[2]}{rest[end:]}"
+
+
+def redact_url_map(value: Mapping[object, object] | None) -> str:
+    """Show a mapping of URLs (``Config.proxies``) with their user information hidden."""
+    if value is None:
+        return "None"
+    shown = (
+        f"{key!r}: {redact_url(url)!r}" if isinstance(url, str) else f"{key!r}: {REDACTED}"
+        for key, url in value.items()
+    )
+    return "{" + ", ".join(shown) + "}"

@@ -128,9 +128,9 @@ def make_client(context: Context) -> Any:
     options = context.options
     config_args: dict[str, Any] = {"unsigned": not options.sign_request}
     if options.connect_timeout is not None:
-        config_args["connect_timeout"] = _timeout(options.connect_timeout)
+        config_args["connect_timeout"] = _timeout(options.connect_timeout, "--cli-connect-timeout")
     if options.read_timeout is not None:
-        config_args["read_timeout"] = _timeout(options.read_timeout)
+        config_args["read_timeout"] = _timeout(options.read_timeout, "--cli-read-timeout")
     if options.ca_bundle:
         config_args["ca_bundle"] = options.ca_bundle
     return Client(
@@ -142,9 +142,15 @@ def make_client(context: Context) -> Any:
     )
 
 
-def _timeout(seconds: int) -> float:
-    # 0 means "wait as long as it takes", as in the AWS CLI.
-    return float(seconds) if seconds > 0 else 365 * 24 * 3600.0
+def _timeout(seconds: int, option: str) -> float:
+    # 0 means "wait as long as it takes", as in the AWS CLI: the longest timeout Config takes.
+    from microvm_sdk._core.limits import MAX_TIMEOUT
+
+    if seconds > MAX_TIMEOUT:
+        raise UsageError(
+            f"argument {option}: at most {MAX_TIMEOUT} seconds (0: no limit), got {seconds}"
+        )
+    return float(seconds) if seconds > 0 else float(MAX_TIMEOUT)
 
 
 # -- debug logging -----------------------------------------------------------------
