@@ -23,6 +23,7 @@ from microvm_sdk.cli._arguments import (
 )
 from microvm_sdk.cli._errors import OtherError, UsageError
 from microvm_sdk.cli._globals import Context
+from microvm_sdk.cli._input_errors import holds_sensitive, json_error, yaml_error
 from microvm_sdk.cli._model import Argument, CommandModel, ServiceModel
 from microvm_sdk.cli._output import (
     OutputSettings,
@@ -210,7 +211,11 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _load_document(namespace: argparse.Namespace) -> tuple[str | None, dict[str, Any]]:
+def _load_document(
+    namespace: argparse.Namespace, *, hide: bool
+) -> tuple[str | None, dict[str, Any]]:
+    # hide: the command takes sensitive values, so a document that cannot be parsed is
+    # shown masked.
     if namespace.cli_input_json is not None:
         option, text = "--cli-input-json", namespace.cli_input_json
     elif namespace.cli_input_yaml is not None:
@@ -226,8 +231,11 @@ def _load_document(namespace: argparse.Namespace) -> tuple[str | None, dict[str,
     if option == "--cli-input-json":
         try:
             document = json.loads(text)
-        except ValueError as exc:
-            raise param_error(option, f"Invalid JSON: {exc}\nJSON received: {text}") from None
+        except json.JSONDecodeError as exc:
+            message = json_error(exc, text, hide=hide)
+            raise param_error(option, f"Invalid JSON: {message}") from None
+        except (ValueError, RecursionError):  # too many digits; nested too deeply
+            raise param_error(option, "Invalid JSON: the document cannot be read") from None
     else:
         from microvm_sdk.cli._output import yaml_module
 
@@ -235,7 +243,9 @@ def _load_document(namespace: argparse.Namespace) -> tuple[str | None, dict[str,
         try:
             document = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise param_error(option, f"Invalid YAML: {exc}") from None
+            raise param_error(option, f"Invalid YAML: {yaml_error(exc, text, hide=hide)}") from None
+        except (ValueError, RecursionError):
+            raise param_error(option, "Invalid YAML: the document cannot be read") from None
         document = {} if document is None else document
     if not isinstance(document, dict):
         raise param_error(option, "the input must be a JSON object (a mapping of parameters)")
@@ -306,7 +316,9 @@ def parse_command_args(
             names = ", ".join(argument.option for argument in missing)
             raise UsageError(f"the following arguments are required: {names}", show_usage=True)
     params = unpack_arguments(command, namespace, model)
-    option, document = _load_document(namespace)
+    shape = command.input_shape
+    hide = shape is not None and holds_sensitive(shape, model.shape)
+    option, document = _load_document(namespace, hide=hide)
     if document:
         params = merge_input_document(params, document, command)
     return namespace, params, option
