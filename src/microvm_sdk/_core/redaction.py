@@ -1,10 +1,35 @@
-"""``repr`` helpers that hide sensitive values (attrs ``field(repr=...)``)."""
+"""Hiding sensitive values.
+
+``repr`` helpers for attrs fields, URLs with their credentials hidden, and which shapes
+may hold sensitive data.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from microvm_sdk._core.schema import Shape
 
 REDACTED = "***"
+
+
+def holds_sensitive(shape: Shape, lookup: Callable[[str], Shape]) -> bool:
+    """Whether a value of ``shape`` may contain a sensitive member anywhere inside it."""
+    seen: set[str] = set()
+    pending = [shape]
+    while pending:
+        current = pending.pop()
+        if current.sensitive:
+            return True
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        children = [current.member, current.key, current.value]
+        children.extend(member.target for member in current.members)
+        pending.extend(lookup(name) for name in children if name)
+    return False
 
 
 def redact(value: object) -> str:

@@ -22,9 +22,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from microvm_sdk._core.redaction import holds_sensitive
 from microvm_sdk._core.schema import Shape
 from microvm_sdk.cli._errors import UsageError
-from microvm_sdk.cli._input_errors import holds_sensitive, json_error, mask
+from microvm_sdk.cli._input_errors import json_error, mask
 from microvm_sdk.cli._model import COMPLEX_KINDS, Argument, CommandModel, ServiceModel
 from microvm_sdk.cli._paramfile import ParamFileError, load_paramfile
 from microvm_sdk.cli._shorthand import ShorthandError, ShorthandParser, coerce

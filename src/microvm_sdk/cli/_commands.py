@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from microvm_sdk._core.redaction import holds_sensitive
 from microvm_sdk.cli._arguments import (
     ArgumentParser,
     build_command_parser,
@@ -23,7 +24,7 @@ from microvm_sdk.cli._arguments import (
 )
 from microvm_sdk.cli._errors import OtherError, UsageError
 from microvm_sdk.cli._globals import Context
-from microvm_sdk.cli._input_errors import holds_sensitive, json_error, yaml_error
+from microvm_sdk.cli._input_errors import json_error, yaml_error
 from microvm_sdk.cli._model import Argument, CommandModel, ServiceModel
 from microvm_sdk.cli._output import (
     OutputSettings,

@@ -13,34 +13,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
-from microvm_sdk._core.schema import Shape
-
-__all__ = ["holds_sensitive", "json_error", "mask", "pointer", "yaml_error"]
+__all__ = ["json_error", "mask", "pointer", "yaml_error"]
 
 _KEPT = frozenset("{}[]:,=\"'@\\")
 _WINDOW_BEFORE = 60
 _WINDOW_AFTER = 20
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-
-
-def holds_sensitive(shape: Shape, lookup: Callable[[str], Shape]) -> bool:
-    """Whether a value of ``shape`` may contain a sensitive member anywhere inside it."""
-    seen: set[str] = set()
-    pending = [shape]
-    while pending:
-        current = pending.pop()
-        if current.sensitive:
-            return True
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        children = [current.member, current.key, current.value]
-        children.extend(member.target for member in current.members)
-        pending.extend(lookup(name) for name in children if name)
-    return False
 
 
 def mask(text: str) -> str:
