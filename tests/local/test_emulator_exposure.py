@@ -291,11 +291,26 @@ def test_loopback_needs_no_extra_step(isolated_aws: None) -> None:
         ("idle_timeout", 1e12),
         ("allowed_hosts", "localhost"),
         ("admin_token", ""),
+        ("port", 70000),
+        ("port", -1),
     ],
 )
 def test_bad_server_options_name_the_option(option: str, value: Any) -> None:
     with pytest.raises(ValueError, match=option):
         LocalServer(**{option: value})
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--port", "70000"], ["--idle-timeout", "nan"], ["--max-connections", "0"]],
+)
+def test_serve_names_the_bad_option(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from microvm_sdk.local import serve_main
+
+    with pytest.raises(SystemExit) as caught:
+        serve_main(args)
+    assert caught.value.code == 2
+    assert f"error: {args[0]} must be" in capsys.readouterr().err
 
 
 def test_serve_beyond_loopback_prints_a_warning_and_the_token(tmp_path: Path) -> None:

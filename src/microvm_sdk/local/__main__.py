@@ -130,7 +130,10 @@ def _serve(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
         )
     except ValueError as exc:
-        _parser().error(str(exc))
+        message = str(exc)
+        for name in ("port", "max_connections", "idle_timeout", "request_timeout"):
+            message = message.replace(f"{name} must", f"--{name.replace('_', '-')} must")
+        _parser().error(message)
     try:
         server.start()
     except StateFileError as exc:

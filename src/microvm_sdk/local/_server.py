@@ -177,6 +177,8 @@ class LocalServer:
     ) -> None:
         if profile not in _PROFILES:
             raise ValueError(f"unknown profile {profile!r}; expected one of {_PROFILES}")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
         _check_count("max_connections", max_connections, _MAX_CONNECTIONS)
         _check_seconds("idle_timeout", idle_timeout)
         _check_seconds("request_timeout", request_timeout)
