@@ -47,6 +47,7 @@ logger = logging.getLogger("microvm_sdk.local")
 
 ADMIN_PREFIX = "/_microvm_local"
 _PROFILES = ("fast", "realistic", "manual")
+_DEFAULT_SECRET = "test"
 _MAX_TIMEOUT = 24 * 3600.0
 _MAX_CONNECTIONS = 65536
 _MAX_ADVANCE = 100 * 365 * 24 * 3600  # a century of virtual time per step
@@ -162,7 +163,7 @@ class LocalServer:
         port: int = 0,
         region: str = "us-east-1",
         access_key: str = "test",
-        secret_key: str = "test",
+        secret_key: str = _DEFAULT_SECRET,
         verify_signatures: bool = True,
         profile: str = "fast",
         state_file: str | os.PathLike[str] | None = None,
@@ -393,13 +394,19 @@ class LocalServer:
             token_required=self._token_given or not loopback,
         )
         if not loopback:
+            if not self._verify_signatures:
+                keys = " (signatures are not checked: no key is needed)"
+            elif self._secret_key == _DEFAULT_SECRET:
+                keys = " (the default keys, which everyone knows: pass your own)"
+            else:
+                keys = ""
             logger.warning(
                 "the emulator listens on %s, beyond this machine's loopback interface: "
                 "anyone who can reach port %d can call it with its access key and secret "
                 "key%s; the admin API requires the admin token",
                 address,
                 http.address[1],
-                "" if self._verify_signatures else " (signatures are not checked)",
+                keys,
             )
         http.start()
         return http
