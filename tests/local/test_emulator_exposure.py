@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import send_raw
 
 from microvm_sdk import Client, Config, models
 from microvm_sdk.local import LocalServer
@@ -151,16 +150,14 @@ def test_rebinding_or_foreign_pages_read_nothing(
     assert b"accountId" not in answer
 
 
-def test_the_service_api_also_checks_host_and_origin(server: LocalServer) -> None:
+def test_the_service_api_also_checks_host_and_origin(server: LocalServer, raw: Any) -> None:
     # A page that rebinds its name could sign requests with the well-known test keys.
     for variant in ("rebound-host", "foreign-origin"):
-        status, headers, _ = send_raw_with(server, HOSTILE[variant])
+        status, headers, _ = raw(
+            server, "GET", "/2025-09-09/microvm-images", headers=HOSTILE[variant]
+        )
         assert status == 403
         assert headers["x-amzn-errortype"] == "AccessDeniedException"
-
-
-def send_raw_with(server: LocalServer, extra: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
-    return send_raw(server, "GET", "/2025-09-09/microvm-images", headers=extra)
 
 
 # -- what is still allowed -------------------------------------------------------------------

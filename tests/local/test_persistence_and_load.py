@@ -25,9 +25,9 @@ import boto3
 import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
-from conftest import start_foreground
 from hypothesis import given
 from hypothesis import strategies as st
+from server_support import start_foreground
 
 from microvm_sdk import Client, Config, errors, models
 from microvm_sdk.local import Backend, LocalServer, Timing, VirtualClock

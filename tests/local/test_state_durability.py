@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import start_foreground
+from server_support import start_foreground
 
 from microvm_sdk import Client, Config, errors, models
 from microvm_sdk.local import LocalServer, StateFileError
