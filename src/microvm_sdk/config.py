@@ -16,7 +16,6 @@ an ``AsyncTransport`` (``async send_async(...)`` and ``async aclose()``) as
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Literal
 
@@ -24,6 +23,8 @@ import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
+from microvm_sdk._core.limits import MAX_ATTEMPTS, MAX_POOL_CONNECTIONS, MAX_TIMEOUT
+from microvm_sdk._core.redaction import redact_url_map
 
 __all__ = ["AsyncTransport", "Config", "HttpRequest", "HttpResponse", "Transport"]
 
@@ -38,20 +39,20 @@ class Config:
     """
 
     connect_timeout: float = 60
-    """Seconds to wait for a connection to open (> 0)."""
+    """Seconds to wait for a connection to open (> 0 and <= 31536000, 365 days)."""
 
     read_timeout: float = 60
-    """Seconds to wait for the response to a request (> 0)."""
+    """Seconds to wait for each read of the response (> 0 and <= 31536000, 365 days)."""
 
     max_pool_connections: int = 10
-    """Connections kept open per host for reuse (>= 1).
+    """Connections kept open per host for reuse (>= 1 and <= 10000).
 
     For ``AsyncClient`` also the most connections open to a host at once: further calls
     wait for a free one.
     """
 
     max_attempts: int | None = None
-    """Total attempts per call, the first one included (>= 1).
+    """Total attempts per call, the first one included (>= 1 and <= 10000).
 
     ``None`` reads ``AWS_MAX_ATTEMPTS``, then ``max_attempts`` in the profile of the
     shared config file, then uses 3.
@@ -75,10 +76,12 @@ class Config:
     the shared config file, then uses ``False``. Ignored when an endpoint URL is set.
     """
 
-    proxies: Mapping[str, str] | None = None
+    proxies: Mapping[str, str] | None = attrs.field(default=None, repr=redact_url_map)
     """Proxy URL by scheme, e.g. ``{"https": "http://proxy:3128"}``.
 
     ``None`` uses the ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` environment variables.
+    Credentials in a URL (``http://user:password@proxy:3128``) are sent to the proxy
+    and never shown: ``repr`` and error messages print ``http://***@proxy:3128``.
     """
 
     ca_bundle: str | None = None
@@ -102,28 +105,18 @@ class Config:
     """Send requests without signing them and without looking up credentials."""
 
     def __attrs_post_init__(self) -> None:
-        _positive_number("connect_timeout", self.connect_timeout)
-        _positive_number("read_timeout", self.read_timeout)
-        _integer_at_least("max_pool_connections", self.max_pool_connections, 1)
+        _timeout("connect_timeout", self.connect_timeout)
+        _timeout("read_timeout", self.read_timeout)
+        _count("max_pool_connections", self.max_pool_connections, MAX_POOL_CONNECTIONS)
         if self.max_attempts is not None:
-            _integer_at_least("max_attempts", self.max_attempts, 1)
+            _count("max_attempts", self.max_attempts, MAX_ATTEMPTS)
         if self.retry_mode != "standard":
             raise ConfigurationError(
                 f"retry_mode must be 'standard' (the only retry mode), got {self.retry_mode!r}"
             )
         _optional_bool("use_fips_endpoint", self.use_fips_endpoint)
         _optional_bool("use_dualstack_endpoint", self.use_dualstack_endpoint)
-        if self.proxies is not None:
-            if not isinstance(self.proxies, Mapping):
-                raise ConfigurationError(
-                    "proxies must be a mapping of scheme to proxy URL, "
-                    f"got {type(self.proxies).__name__}"
-                )
-            for scheme, url in self.proxies.items():
-                if not isinstance(scheme, str) or not isinstance(url, str):
-                    raise ConfigurationError(
-                        f"proxies must map strings to strings, got {scheme!r}: {url!r}"
-                    )
+        _check_proxies(self.proxies)
         if self.ca_bundle is not None and (
             not isinstance(self.ca_bundle, str) or not self.ca_bundle
         ):
@@ -153,19 +146,52 @@ class Config:
             )
 
 
-def _positive_number(field: str, value: object) -> None:
+def _timeout(field: str, value: object) -> None:
+    # Compared before any float conversion: a huge int must not raise OverflowError.
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
-        or not value > 0
-        or not math.isfinite(value)
+        or not 0 < value <= MAX_TIMEOUT  # false for NaN
     ):
-        raise ConfigurationError(f"{field} must be a number of seconds > 0, got {value!r}")
+        raise ConfigurationError(
+            f"{field} must be a number of seconds > 0 and <= {MAX_TIMEOUT} (365 days), "
+            f"got {_shown(value)}"
+        )
 
 
-def _integer_at_least(field: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigurationError(f"{field} must be an integer >= {minimum}, got {value!r}")
+def _shown(value: object) -> str:
+    """A short ``repr`` for messages (a huge value is cut, not printed whole)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        return f"an integer of {value.bit_length()} bits" if isinstance(value, int) else "?"
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _check_proxies(proxies: object) -> None:
+    # Messages name the scheme and the type, never the URL: it may hold a password.
+    if proxies is None:
+        return
+    if not isinstance(proxies, Mapping):
+        raise ConfigurationError(
+            f"proxies must be a mapping of scheme to proxy URL, got {type(proxies).__name__}"
+        )
+    for scheme, url in proxies.items():
+        if not isinstance(scheme, str):
+            raise ConfigurationError(
+                f"proxies keys must be URL schemes ('http', 'https'), got {type(scheme).__name__}"
+            )
+        if not isinstance(url, str):
+            raise ConfigurationError(
+                f"proxies[{scheme!r}] must be a proxy URL string, got {type(url).__name__}"
+            )
+
+
+def _count(field: str, value: object, maximum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ConfigurationError(
+            f"{field} must be an integer >= 1 and <= {maximum}, got {_shown(value)}"
+        )
 
 
 def _optional_bool(field: str, value: object) -> None:

@@ -394,7 +394,7 @@ def test_max_attempts_precedence_and_errors(files: Files, monkeypatch: pytest.Mo
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "zero")
     with pytest.raises(
         ConfigurationError,
-        match="max_attempts must be an integer >= 1, got 'zero' from AWS_MAX_ATTEMPTS",
+        match="max_attempts must be an integer >= 1 and <= 10000, got 'zero' from AWS_MAX_ATTEMPTS",
     ):
         resolve(region_name="us-east-1")
     monkeypatch.delenv("AWS_MAX_ATTEMPTS")

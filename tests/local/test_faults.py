@@ -185,7 +185,7 @@ def test_dropped_connection(server: LocalServer) -> None:
 def test_dropped_connection_sends_no_bytes() -> None:
     with LocalServer(verify_signatures=False) as server:
         server.faults.drop(count=1)
-        request = b"GET /2025-09-09/microvms HTTP/1.1\r\nHost: x\r\n\r\n"
+        request = b"GET /2025-09-09/microvms HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         with socket.create_connection((server.host, server.port), timeout=5) as sock:
             sock.sendall(request)
             assert sock.recv(100) == b""

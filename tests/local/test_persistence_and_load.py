@@ -15,7 +15,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -28,6 +27,7 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
+from server_support import start_foreground
 
 from microvm_sdk import Client, Config, errors, models
 from microvm_sdk.local import Backend, LocalServer, Timing, VirtualClock
@@ -197,26 +197,6 @@ def test_a_real_time_server_finishes_builds_it_was_stopped_in(tmp_path: Path) ->
             )
 
 
-def start_foreground(state: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "microvm_sdk.local", "--port", "0", "--profile", "fast"]
-    process = subprocess.Popen(
-        [*command, "--state", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    watchdog = threading.Timer(30, process.kill)  # a start that hangs cannot hang the test
-    watchdog.start()
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-    finally:
-        watchdog.cancel()
-    assert "listening on http://127.0.0.1:" in line, line
-    return process, line.split("listening on ", 1)[1].split(" ", 1)[0]
-
-
 def interrupt(process: subprocess.Popen[str]) -> str:
     """SIGINT, then the exit status must be 0; returns what it printed after the start."""
     process.send_signal(signal.SIGINT)
@@ -245,7 +225,7 @@ def test_foreground_process_keeps_its_state_file(tmp_path: Path) -> None:
         "region_name": REGION,
     }
 
-    process, url = start_foreground(state, env)
+    process, url = start_foreground(state, env, "--profile", "fast")
     try:
         with Client(endpoint_url=url, **keys, config=Config(max_attempts=1)) as client:
             arn = create(client, "kept", tags={"k": "v"})
@@ -256,7 +236,7 @@ def test_foreground_process_keeps_its_state_file(tmp_path: Path) -> None:
     assert printed.strip().endswith("stopped")
     assert state.exists()
 
-    process, url = start_foreground(state, env)
+    process, url = start_foreground(state, env, "--profile", "fast")
     try:
         with Client(endpoint_url=url, **keys, config=Config(max_attempts=1)) as client:
             image = client.get_microvm_image(image_identifier=arn)

@@ -762,7 +762,7 @@ def recv_all(sock: socket.socket) -> bytes:
 
 
 def health_request(extra: str = "") -> bytes:
-    return f"GET /_microvm_local/health HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode()
+    return f"GET /_microvm_local/health HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
 
 
 def test_a_small_response_arrives_in_one_recv(
@@ -795,7 +795,7 @@ def test_accepted_sockets_have_tcp_nodelay(
         sock.recv(65536)
         http = server._http
         assert http is not None
-        connections = list(http._connections)
+        connections = http.sockets()
         assert connections
         for conn in connections:
             assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
@@ -810,7 +810,7 @@ def test_keep_alive_serves_many_requests_on_one_connection(
         client.list_microvms()
     http = server._http
     assert http is not None
-    assert len(http._connections) == 1
+    assert http.connection_count == 1
     assert len(backend.calls) == 30
 
 
@@ -830,7 +830,7 @@ def test_expect_100_continue(stub_server: tuple[LocalServer, RecordingBackend]) 
     body = b'{"seconds": 1}'
     with socket.create_connection((server.host, server.port), timeout=5) as sock:
         sock.sendall(
-            b"POST /_microvm_local/clock/advance HTTP/1.1\r\nHost: x\r\n"
+            b"POST /_microvm_local/clock/advance HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
             + f"Content-Length: {len(body)}\r\n\r\n".encode()
         )
@@ -845,7 +845,8 @@ def test_chunked_request_body(stub_server: tuple[LocalServer, RecordingBackend])
     server, _ = stub_server
     with socket.create_connection((server.host, server.port), timeout=5) as sock:
         sock.sendall(
-            b"POST /_microvm_local/clock/advance HTTP/1.1\r\nHost: x\r\n"
+            b"POST /_microvm_local/clock/advance HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\n"
             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             b'5\r\n{"sec\r\n9\r\nonds": 2}\r\n0\r\n\r\n'
         )
@@ -873,7 +874,8 @@ def test_clients_closing_early_do_not_hurt_the_server(
 ) -> None:
     server, backend = stub_server
     for payload in (
-        b"POST /2025-09-09/microvm-images HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+        b"POST /2025-09-09/microvm-images HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Length: 100\r\n\r\n{",
         b"GET /2025-09-09/micro",
         b"",
     ):

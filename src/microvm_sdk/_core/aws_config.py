@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
+from microvm_sdk._core.limits import MAX_ATTEMPTS
 
 if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
     from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
@@ -553,9 +554,14 @@ def _attempts(value: object, source: str | None) -> int:
             number = int(value.strip())
     except ValueError:
         number = None
-    if number is None or number < 1:
+    if number is None or not 1 <= number <= MAX_ATTEMPTS:
+        try:
+            shown = repr(value)
+        except ValueError:  # an int too long to print
+            shown = "a very large integer"
+        shown = shown if len(shown) <= 40 else f"{shown[:37]}..."
         raise ConfigurationError(
-            f"max_attempts must be an integer >= 1, got {value!r} from {source}"
+            f"max_attempts must be an integer >= 1 and <= {MAX_ATTEMPTS}, got {shown} from {source}"
         )
     return number
 

@@ -11,17 +11,34 @@ from typing import Protocol
 import attrs
 
 from microvm_sdk._core.public import public_home
+from microvm_sdk._core.redaction import REDACTED
 
 _CONFIG = "microvm_sdk.config"
+#: Headers whose values are credentials (a signature, a session token, proxy credentials).
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-amz-security-token"})
+
+
+def _headers_repr(headers: Mapping[str, str]) -> str:
+    shown = (
+        f"{name!r}: {REDACTED if name.lower() in _SECRET_HEADERS else repr(value)}"
+        for name, value in headers.items()
+    )
+    return "{" + ", ".join(shown) + "}"
+
+
+def _body_repr(body: bytes) -> str:
+    # A body may carry sensitive members (environment variables, auth tokens): its size only.
+    return f"<{len(body)} bytes>"
 
 
 @public_home(_CONFIG)
-@attrs.define(slots=True)
+@attrs.define(slots=True, repr=False)
 class HttpRequest:
     """An HTTP request ready to sign and send.
 
     ``url`` is absolute and already carries the encoded path and query string.
-    ``headers`` is mutable so the signer can add its headers in place.
+    ``headers`` is mutable so the signer can add its headers in place. The ``repr`` hides
+    credential headers and shows only the body's size.
     """
 
     method: str
@@ -29,18 +46,30 @@ class HttpRequest:
     headers: dict[str, str] = attrs.field(factory=dict)
     body: bytes = b""
 
+    def __repr__(self) -> str:
+        return (
+            f"HttpRequest(method={self.method!r}, url={self.url!r}, "
+            f"headers={_headers_repr(self.headers)}, body={_body_repr(self.body)})"
+        )
+
 
 @public_home(_CONFIG)
-@attrs.frozen(slots=True)
+@attrs.frozen(slots=True, repr=False)
 class HttpResponse:
     """An HTTP response as the transport read it.
 
-    ``headers`` keys are lower-case.
+    ``headers`` keys are lower-case. The ``repr`` shows only the body's size.
     """
 
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+    def __repr__(self) -> str:
+        return (
+            f"HttpResponse(status={self.status!r}, headers={_headers_repr(self.headers)}, "
+            f"body={_body_repr(self.body)})"
+        )
 
 
 @public_home(_CONFIG)

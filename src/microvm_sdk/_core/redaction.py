@@ -1,10 +1,35 @@
-"""``repr`` helpers that hide sensitive values (attrs ``field(repr=...)``)."""
+"""Hiding sensitive values.
+
+``repr`` helpers for attrs fields, URLs with their credentials hidden, and which shapes
+may hold sensitive data.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from microvm_sdk._core.schema import Shape
 
 REDACTED = "***"
+
+
+def holds_sensitive(shape: Shape, lookup: Callable[[str], Shape]) -> bool:
+    """Whether a value of ``shape`` may contain a sensitive member anywhere inside it."""
+    seen: set[str] = set()
+    pending = [shape]
+    while pending:
+        current = pending.pop()
+        if current.sensitive:
+            return True
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        children = [current.member, current.key, current.value]
+        children.extend(member.target for member in current.members)
+        pending.extend(lookup(name) for name in children if name)
+    return False
 
 
 def redact(value: object) -> str:
@@ -24,3 +49,34 @@ def redact_items(value: Sequence[object] | None) -> str:
     if value is None:
         return "None"
     return "[" + ", ".join(REDACTED for _ in value) + "]"
+
+
+def redact_url(url: str) -> str:
+    """Hide the user information of a URL (``http://user:pass@host`` -> ``http://***@host``).
+
+    A scheme-less ``user:pass@host:port`` is handled too. The whole user information is
+    hidden, the user name included, because proxies often take a token as the user name.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    end = len(rest)
+    for delimiter in "/?#":
+        position = rest.find(delimiter)
+        if 0 <= position < end:
+            end = position
+    authority = rest[:end]
+    if "@" not in authority:
+        return url
+    return f"{scheme}{sep}{REDACTED}@{authority.rpartition('@')[2]}{rest[end:]}"
+
+
+def redact_url_map(value: Mapping[object, object] | None) -> str:
+    """Show a mapping of URLs (``Config.proxies``) with their user information hidden."""
+    if value is None:
+        return "None"
+    shown = (
+        f"{key!r}: {redact_url(url)!r}" if isinstance(url, str) else f"{key!r}: {REDACTED}"
+        for key, url in value.items()
+    )
+    return "{" + ", ".join(shown) + "}"

@@ -22,8 +22,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from microvm_sdk._core.redaction import holds_sensitive
 from microvm_sdk._core.schema import Shape
 from microvm_sdk.cli._errors import UsageError
+from microvm_sdk.cli._input_errors import json_error, mask
 from microvm_sdk.cli._model import COMPLEX_KINDS, Argument, CommandModel, ServiceModel
 from microvm_sdk.cli._paramfile import ParamFileError, load_paramfile
 from microvm_sdk.cli._shorthand import ShorthandError, ShorthandParser, coerce
@@ -149,7 +151,7 @@ def unpack_value(argument: Argument, raw: Any, model: ServiceModel) -> Any:
         first = value[0] if isinstance(value, list) and value else value
         if not (isinstance(first, str) and first.strip().startswith(("[", "{"))):
             return _parse_shorthand(argument, value, model)
-    return _unpack(shape, value, option, model)
+    return _unpack(shape, value, option, model, hide=holds_sensitive(shape, model.shape))
 
 
 def _load_files(raw: Any) -> Any:
@@ -175,7 +177,8 @@ def _parse_shorthand(argument: Argument, value: Any, model: ServiceModel) -> Any
         # a mapping, which validation then rejects.
         return coerce(parsed, model.list_member(argument.shape), model.shape)
     except ShorthandError as exc:
-        raise param_error(argument.option, str(exc)) from None
+        hide = holds_sensitive(argument.shape, model.shape)
+        raise param_error(argument.option, exc.describe(hide=hide)) from None
     except ParamFileError as exc:
         raise param_error(argument.option, str(exc)) from None
 
@@ -186,45 +189,49 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _json(text: Any, option: str) -> Any:
+def _json(text: Any, option: str, *, hide: bool) -> Any:
     try:
         return json.loads(_text(text))
-    except ValueError as exc:
-        raise param_error(option, f"Invalid JSON: {exc}\nJSON received: {_text(text)}") from None
+    except json.JSONDecodeError as exc:
+        message = json_error(exc, _text(text), hide=hide)
+        raise param_error(option, f"Invalid JSON: {message}") from None
+    except (ValueError, RecursionError):  # too many digits; nested too deeply
+        raise param_error(option, "Invalid JSON: the value cannot be read") from None
 
 
-def _unpack(shape: Shape, value: Any, option: str, model: ServiceModel) -> Any:
+def _unpack(shape: Shape, value: Any, option: str, model: ServiceModel, *, hide: bool) -> Any:
     kind = shape.kind
     if kind in ("structure", "union", "map"):
         text = _text(value)
         if text.lstrip().startswith("{"):
-            return _json(text, option)
-        raise param_error(option, f"Invalid JSON:\n{text}")
+            return _json(text, option, hide=hide)
+        raise param_error(option, f"Invalid JSON:\n{mask(text) if hide else text}")
     if kind == "list":
         if isinstance(value, str | bytes):
             text = _text(value)
             if text.lstrip().startswith("["):
-                return _json(text, option)
+                return _json(text, option, hide=hide)
             value = [text]
         elif len(value) == 1 and _text(value[0]).strip().startswith("["):
-            return _json(value[0], option)
+            return _json(value[0], option, hide=hide)
         element = model.list_member(shape)
-        return [_unpack(element, item, option, model) for item in value]
-    return _unpack_scalar(shape, value, option)
+        return [_unpack(element, item, option, model, hide=hide) for item in value]
+    return _unpack_scalar(shape, value, option, hide=hide)
 
 
-def _unpack_scalar(shape: Shape, value: Any, option: str) -> Any:
+def _unpack_scalar(shape: Shape, value: Any, option: str, *, hide: bool) -> Any:
     kind = shape.kind
+    shown = "(sensitive, not shown)" if hide else repr(_text(value))
     if kind in ("integer", "long"):
         try:
             return int(_text(value))
         except ValueError:
-            raise param_error(option, f"invalid integer value {_text(value)!r}") from None
+            raise param_error(option, f"invalid integer value {shown}") from None
     if kind in ("float", "double"):
         try:
             return float(_text(value))
         except ValueError:
-            raise param_error(option, f"invalid number {_text(value)!r}") from None
+            raise param_error(option, f"invalid number {shown}") from None
     if kind == "boolean":
         if isinstance(value, str) and value.lower() == "false":
             return False

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from microvm_sdk._core.redaction import holds_sensitive
 from microvm_sdk.cli._arguments import (
     ArgumentParser,
     build_command_parser,
@@ -23,6 +24,7 @@ from microvm_sdk.cli._arguments import (
 )
 from microvm_sdk.cli._errors import OtherError, UsageError
 from microvm_sdk.cli._globals import Context
+from microvm_sdk.cli._input_errors import json_error, yaml_error
 from microvm_sdk.cli._model import Argument, CommandModel, ServiceModel
 from microvm_sdk.cli._output import (
     OutputSettings,
@@ -128,9 +130,9 @@ def make_client(context: Context) -> Any:
     options = context.options
     config_args: dict[str, Any] = {"unsigned": not options.sign_request}
     if options.connect_timeout is not None:
-        config_args["connect_timeout"] = _timeout(options.connect_timeout)
+        config_args["connect_timeout"] = _timeout(options.connect_timeout, "--cli-connect-timeout")
     if options.read_timeout is not None:
-        config_args["read_timeout"] = _timeout(options.read_timeout)
+        config_args["read_timeout"] = _timeout(options.read_timeout, "--cli-read-timeout")
     if options.ca_bundle:
         config_args["ca_bundle"] = options.ca_bundle
     return Client(
@@ -142,9 +144,15 @@ def make_client(context: Context) -> Any:
     )
 
 
-def _timeout(seconds: int) -> float:
-    # 0 means "wait as long as it takes", as in the AWS CLI.
-    return float(seconds) if seconds > 0 else 365 * 24 * 3600.0
+def _timeout(seconds: int, option: str) -> float:
+    # 0 means "wait as long as it takes", as in the AWS CLI: the longest timeout Config takes.
+    from microvm_sdk._core.limits import MAX_TIMEOUT
+
+    if seconds > MAX_TIMEOUT:
+        raise UsageError(
+            f"argument {option}: at most {MAX_TIMEOUT} seconds (0: no limit), got {seconds}"
+        )
+    return float(seconds) if seconds > 0 else float(MAX_TIMEOUT)
 
 
 # -- debug logging -----------------------------------------------------------------
@@ -204,7 +212,11 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _load_document(namespace: argparse.Namespace) -> tuple[str | None, dict[str, Any]]:
+def _load_document(
+    namespace: argparse.Namespace, *, hide: bool
+) -> tuple[str | None, dict[str, Any]]:
+    # hide: the command takes sensitive values, so a document that cannot be parsed is
+    # shown masked.
     if namespace.cli_input_json is not None:
         option, text = "--cli-input-json", namespace.cli_input_json
     elif namespace.cli_input_yaml is not None:
@@ -220,8 +232,11 @@ def _load_document(namespace: argparse.Namespace) -> tuple[str | None, dict[str,
     if option == "--cli-input-json":
         try:
             document = json.loads(text)
-        except ValueError as exc:
-            raise param_error(option, f"Invalid JSON: {exc}\nJSON received: {text}") from None
+        except json.JSONDecodeError as exc:
+            message = json_error(exc, text, hide=hide)
+            raise param_error(option, f"Invalid JSON: {message}") from None
+        except (ValueError, RecursionError):  # too many digits; nested too deeply
+            raise param_error(option, "Invalid JSON: the document cannot be read") from None
     else:
         from microvm_sdk.cli._output import yaml_module
 
@@ -229,7 +244,9 @@ def _load_document(namespace: argparse.Namespace) -> tuple[str | None, dict[str,
         try:
             document = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise param_error(option, f"Invalid YAML: {exc}") from None
+            raise param_error(option, f"Invalid YAML: {yaml_error(exc, text, hide=hide)}") from None
+        except (ValueError, RecursionError):
+            raise param_error(option, "Invalid YAML: the document cannot be read") from None
         document = {} if document is None else document
     if not isinstance(document, dict):
         raise param_error(option, "the input must be a JSON object (a mapping of parameters)")
@@ -300,7 +317,9 @@ def parse_command_args(
             names = ", ".join(argument.option for argument in missing)
             raise UsageError(f"the following arguments are required: {names}", show_usage=True)
     params = unpack_arguments(command, namespace, model)
-    option, document = _load_document(namespace)
+    shape = command.input_shape
+    hide = shape is not None and holds_sensitive(shape, model.shape)
+    option, document = _load_document(namespace, hide=hide)
     if document:
         params = merge_input_document(params, document, command)
     return namespace, params, option

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from microvm_sdk._core.schema import Shape
+from microvm_sdk.cli._input_errors import mask, pointer
 from microvm_sdk.cli._paramfile import load_paramfile
 
 __all__ = ["ShorthandError", "ShorthandParser", "coerce"]
@@ -50,7 +51,42 @@ _DOUBLE_QUOTED = re.compile(r'"(?:\\"|[^"])*"')
 
 
 class ShorthandError(ValueError):
-    """The text is not valid shorthand syntax (or a coerced value has the wrong form)."""
+    """The text is not valid shorthand syntax (or a coerced value has the wrong form).
+
+    ``str()`` is the AWS CLI's message, which repeats the input;
+    :meth:`describe` with ``hide=True`` gives the same message with the input masked,
+    for options whose values may be sensitive.
+
+    Attributes:
+        reason: What is wrong (``Expected: '=', received: 'EOF'``).
+        text: The input, or ``None`` when the error is not about a position in it.
+        position: Where in ``text`` the error is.
+        hint: A last line of advice, or ``""``.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        text: str | None = None,
+        position: int = 0,
+        hint: str = "",
+        hidden_reason: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.text = text
+        self.position = position
+        self.hint = hint
+        self._hidden_reason = reason if hidden_reason is None else hidden_reason
+        super().__init__(self.describe(hide=False))
+
+    def describe(self, *, hide: bool) -> str:
+        """The message; with ``hide``, no character of a value is repeated."""
+        reason = self._hidden_reason if hide else self.reason
+        if self.text is None:
+            return reason
+        message = f"{reason} for input:\n{pointer(self.text, self.position, hide=hide)}"
+        return f"{message}\n{self.hint}" if self.hint else message
 
 
 class _Backtrack(Exception):
@@ -82,9 +118,10 @@ class ShorthandParser:
             key, value = self._keyval()
             if key in result:
                 raise ShorthandError(
-                    f'Second instance of key "{key}" encountered for input:\n'
-                    f"{self._pointer(previous_end + 1)}\n"
-                    'This is often because there is a preceding "," instead of a space.'
+                    f'Second instance of key "{key}" encountered',
+                    text=self._text,
+                    position=previous_end + 1,
+                    hint='This is often because there is a preceding "," instead of a space.',
                 )
             result[key] = value
             previous_end = self._pos
@@ -248,18 +285,14 @@ class ShorthandParser:
             self._skip_blanks()
 
     def _syntax_error(self, expected: str, actual: str) -> ShorthandError:
+        # "EOF" and "<none>" are not input; a received character is, and is masked.
+        shown = actual if actual in ("EOF", "<none>") else mask(actual)
         return ShorthandError(
-            f"Expected: '{expected}', received: '{actual}' for input:\n{self._pointer(self._pos)}"
+            f"Expected: '{expected}', received: '{actual}'",
+            text=self._text,
+            position=self._pos,
+            hidden_reason=f"Expected: '{expected}', received: '{shown}'",
         )
-
-    def _pointer(self, index: int) -> str:
-        """The input with a caret under position ``index`` (on its own line)."""
-        text = self._text
-        before = text[:index]
-        column = index - (before.rindex("\n") + 1) if "\n" in before else index
-        line_end = text.find("\n", index)
-        head, tail = (text, "") if line_end < 0 else (text[:line_end], text[line_end:])
-        return f"{head}\n{' ' * column}^{tail}"
 
 
 def coerce(value: Any, shape: Shape, lookup: ShapeLookup) -> Any:
@@ -300,16 +333,17 @@ def _coerce_scalar(value: Any, shape: Shape) -> Any:
     if not isinstance(value, str):
         return value
     kind = shape.kind
+    shown = "(sensitive, not shown)" if shape.sensitive else repr(value)
     if kind in ("integer", "long"):
         try:
             return int(value)
         except ValueError:
-            raise ShorthandError(f"invalid integer value {value!r}") from None
+            raise ShorthandError(f"invalid integer value {shown}") from None
     if kind in ("float", "double"):
         try:
             return float(value)
         except ValueError:
-            raise ShorthandError(f"invalid number {value!r}") from None
+            raise ShorthandError(f"invalid number {shown}") from None
     if kind == "boolean":
         lowered = value.lower()
         if lowered == "true":

@@ -20,6 +20,7 @@ from microvm_sdk.local._backend import Backend, BehaviourConfig, BuildRule, deco
 from microvm_sdk.local._clock import VirtualClock
 from microvm_sdk.local._errors import EmulatedError, RequestContext
 from microvm_sdk.local._faults import FaultDecision, FaultInjector, FaultRule
+from microvm_sdk.local._persistence import StateFileError
 from microvm_sdk.local._server import (
     ADMIN_PREFIX,
     BackendProtocol,
@@ -44,6 +45,7 @@ __all__ = [
     "FaultRule",
     "LocalServer",
     "RequestContext",
+    "StateFileError",
     "Timing",
     "VirtualClock",
     "decode_auth_token",
@@ -67,6 +69,7 @@ for _cls in (
     FaultRule,
     LocalServer,
     RequestContext,
+    StateFileError,
     Timing,
     VirtualClock,
 ):

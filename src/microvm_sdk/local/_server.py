@@ -1,38 +1,39 @@
-"""The emulator's HTTP server: connections, the request pipeline and ``LocalServer``.
+"""``LocalServer``: the request pipeline, the admin API and the emulator's life cycle.
 
-One thread accepts connections and one thread serves each connection (HTTP/1.1,
-keep-alive). Every response is written with a single ``sendall`` (status line, headers
-and body together) on a socket with ``TCP_NODELAY`` set, so a client never waits on a
-delayed ACK.
-
-A request passes, in order: the admin API (``/_microvm_local/...``, unsigned), the
-SigV4 check, routing, fault injection, parsing and validation, and finally the backend,
-which is called under one lock so its state is never seen half-changed.
+The HTTP layer (:mod:`._http`) hands each parsed request to :meth:`LocalServer._handle`,
+which passes it, in order, through: the access rules (:mod:`._exposure`: the ``Host``
+must name this server, no foreign web ``Origin``), the admin API
+(``/_microvm_local/...``: JSON only, token when required), the SigV4 check, routing,
+fault injection, parsing and validation, and finally the backend, which is called under
+one lock so its state is never seen half-changed. A change is written to the state
+file, if any, before its response is sent (:mod:`._persistence`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import json
 import logging
 import os
-import socket
-import tempfile
+import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from email.utils import formatdate
-from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-import attrs
-
 from microvm_sdk.local._errors import EmulatedError, RequestContext
+from microvm_sdk.local._exposure import (
+    AccessPolicy,
+    is_loopback,
+    redact_state,
+    sensitive_wire_names,
+)
 from microvm_sdk.local._faults import FaultInjector
+from microvm_sdk.local._http import HttpLimits, HttpServer, Request, Response, json_bytes
+from microvm_sdk.local._persistence import Committer, StateFile, StateFileError
 from microvm_sdk.local._routing import Router
 from microvm_sdk.local._sigv4 import SigV4Verifier, VerifiedRequest
 from microvm_sdk.local._validation import RequestParser, Validator, validation_error
@@ -45,11 +46,11 @@ __all__ = ["ADMIN_PREFIX", "BackendProtocol", "LocalServer"]
 logger = logging.getLogger("microvm_sdk.local")
 
 ADMIN_PREFIX = "/_microvm_local"
-_MAX_HEAD = 64 * 1024
-_MAX_BODY = 16 * 1024 * 1024
-_IDLE_TIMEOUT = 300.0
-_SAVE_DELAY = 0.2
 _PROFILES = ("fast", "realistic", "manual")
+_DEFAULT_SECRET = "test"
+_MAX_TIMEOUT = 24 * 3600.0
+_MAX_CONNECTIONS = 65536
+_MAX_ADVANCE = 100 * 365 * 24 * 3600  # a century of virtual time per step
 
 
 class Credentials(TypedDict):
@@ -89,297 +90,7 @@ class BackendProtocol(Protocol):
         ...
 
 
-# --------------------------------------------------------------------------- HTTP values
-
-
-@attrs.frozen(slots=True)
-class _Request:
-    method: str
-    path: str
-    query: str
-    headers: tuple[tuple[str, str], ...]
-    header_map: Mapping[str, str]
-    body: bytes
-
-
-@attrs.frozen(slots=True)
-class _Response:
-    status: int
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    drop: bool = False
-
-
-_DROP = _Response(status=0, drop=True)
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
-_REASONS[402] = "Payment Required"
-
-
-class _DateCache:
-    """The ``Date`` header value, formatted at most once a second."""
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._value = ""
-
-    def get(self) -> str:
-        now = int(time.time())
-        if now != self._second:
-            self._value = formatdate(now, usegmt=True)
-            self._second = now
-        return self._value
-
-
-_DATE = _DateCache()
-
-
-def _encode_response(response: _Response, keep_alive: bool) -> bytes:
-    reason = _REASONS.get(response.status, "Unknown")
-    lines = [f"HTTP/1.1 {response.status} {reason}"]
-    lines.extend(f"{name}: {value}" for name, value in response.headers)
-    lines.append(f"Content-Length: {len(response.body)}")
-    lines.append(f"Date: {_DATE.get()}")
-    lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
-    head = "\r\n".join(lines) + "\r\n\r\n"
-    return head.encode("latin-1", "replace") + response.body
-
-
-def _json_bytes(data: Any) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
-        "utf-8"
-    )
-
-
-# ------------------------------------------------------------------------ the HTTP server
-
-
-class _BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class _HttpServer:
-    """A small threaded HTTP/1.1 server handing parsed requests to ``handler``."""
-
-    def __init__(self, host: str, port: int, handler: Callable[[_Request], _Response]) -> None:
-        self._handler = handler
-        self._listener = socket.create_server((host, port), backlog=128)
-        self.address: tuple[str, int] = self._listener.getsockname()[:2]
-        self._stopping = threading.Event()
-        self._connections: dict[socket.socket, threading.Thread] = {}
-        self._lock = threading.Lock()
-        self._accept_thread = threading.Thread(
-            target=self._accept_loop, name=f"microvm-local-{self.address[1]}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._accept_thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stopping.set()
-        # Wake the accept() with a connection of our own, then close the listener.
-        try:
-            with socket.create_connection(self.address, timeout=1.0):
-                pass
-        except OSError:
-            pass
-        self._accept_thread.join(timeout)
-        self._listener.close()
-        with self._lock:
-            connections = list(self._connections.items())
-        for sock, _ in connections:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        deadline = time.monotonic() + timeout
-        for _, thread in connections:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-    def _accept_loop(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                sock, _ = self._listener.accept()
-            except OSError:
-                if self._stopping.is_set():
-                    return
-                time.sleep(0.01)
-                continue
-            if self._stopping.is_set():
-                sock.close()
-                return
-            thread = threading.Thread(
-                target=self._serve, args=(sock,), name="microvm-local-conn", daemon=True
-            )
-            with self._lock:
-                self._connections[sock] = thread
-            thread.start()
-
-    def _serve(self, sock: socket.socket) -> None:
-        try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.settimeout(_IDLE_TIMEOUT)
-            self._serve_requests(sock)
-        except (OSError, ValueError):
-            pass
-        finally:
-            with self._lock:
-                self._connections.pop(sock, None)
-            with contextlib.suppress(OSError):
-                sock.close()
-
-    def _serve_requests(self, sock: socket.socket) -> None:
-        buffer = bytearray()
-        while not self._stopping.is_set():
-            # Skip blank lines between requests (RFC 9112 2.2), then read the head.
-            while buffer[:2] == b"\r\n":
-                del buffer[:2]
-            end = buffer.find(b"\r\n\r\n")
-            while end < 0:
-                if len(buffer) > _MAX_HEAD:
-                    self._send_plain(sock, 431, "Request header fields too large")
-                    return
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return
-                buffer += chunk
-                while buffer[:2] == b"\r\n":
-                    del buffer[:2]
-                end = buffer.find(b"\r\n\r\n")
-            head = bytes(buffer[:end]).decode("latin-1")
-            del buffer[: end + 4]
-            try:
-                method, target, version, headers = self._parse_head(head)
-                header_map = self._header_map(headers)
-                keep_alive = self._keep_alive(version, header_map)
-                body = self._read_body(sock, buffer, header_map)
-            except _BadRequest as exc:
-                self._send_plain(sock, exc.status, str(exc))
-                return
-            path, _, query = target.partition("?")
-            request = _Request(method, path, query, tuple(headers), header_map, body)
-            try:
-                response = self._handler(request)
-            except Exception:
-                logger.exception("unhandled error serving %s %s", method, path)
-                response = _Response(
-                    500,
-                    (
-                        ("Content-Type", _JSON),
-                        ("X-Amzn-ErrorType", "InternalServerException"),
-                        ("x-amzn-RequestId", str(uuid.uuid4())),
-                    ),
-                    _json_bytes({"message": "Internal server error"}),
-                )
-            if response.drop:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                return
-            sock.sendall(_encode_response(response, keep_alive))
-            if not keep_alive:
-                return
-
-    @staticmethod
-    def _parse_head(head: str) -> tuple[str, str, str, list[tuple[str, str]]]:
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-            raise _BadRequest(400, "Malformed request line")
-        method, target, version = parts
-        headers: list[tuple[str, str]] = []
-        for line in lines[1:]:
-            if line[:1] in (" ", "\t") and headers:
-                # Obsolete line folding: continue the previous header's value.
-                name, value = headers[-1]
-                headers[-1] = (name, f"{value} {line.strip()}")
-                continue
-            name, sep, value = line.partition(":")
-            if not sep or not name or name != name.strip():
-                raise _BadRequest(400, "Malformed header line")
-            headers.append((name, value.strip(" \t")))
-        return method.upper(), target, version, headers
-
-    @staticmethod
-    def _header_map(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
-        result: dict[str, str] = {}
-        for name, value in headers:
-            key = name.lower()
-            result[key] = f"{result[key]},{value}" if key in result else value
-        return result
-
-    @staticmethod
-    def _keep_alive(version: str, headers: Mapping[str, str]) -> bool:
-        tokens = {t.strip().lower() for t in headers.get("connection", "").split(",")}
-        if version == "HTTP/1.0":
-            return "keep-alive" in tokens
-        return "close" not in tokens
-
-    def _read_body(
-        self, sock: socket.socket, buffer: bytearray, headers: Mapping[str, str]
-    ) -> bytes:
-        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-        length_text = headers.get("content-length")
-        if not chunked and not length_text:
-            return b""
-        if headers.get("expect", "").lower() == "100-continue" and not buffer:
-            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if chunked:
-            return self._read_chunked(sock, buffer)
-        try:
-            length = int(length_text or "0")
-        except ValueError:
-            raise _BadRequest(400, "Invalid Content-Length") from None
-        if length < 0:
-            raise _BadRequest(400, "Invalid Content-Length")
-        if length > _MAX_BODY:
-            raise _BadRequest(413, "Request entity too large")
-        self._fill(sock, buffer, length)
-        body = bytes(buffer[:length])
-        del buffer[:length]
-        return body
-
-    @staticmethod
-    def _fill(sock: socket.socket, buffer: bytearray, size: int) -> None:
-        while len(buffer) < size:
-            chunk = sock.recv(max(65536, size - len(buffer)))
-            if not chunk:
-                raise ConnectionError("client closed the connection mid-request")
-            buffer += chunk
-
-    def _read_line(self, sock: socket.socket, buffer: bytearray) -> bytes:
-        while True:
-            end = buffer.find(b"\r\n")
-            if end >= 0:
-                line = bytes(buffer[:end])
-                del buffer[: end + 2]
-                return line
-            if len(buffer) > _MAX_HEAD:
-                raise _BadRequest(400, "Malformed chunked body")
-            self._fill(sock, buffer, len(buffer) + 1)
-
-    def _read_chunked(self, sock: socket.socket, buffer: bytearray) -> bytes:
-        body = bytearray()
-        while True:
-            size_line = self._read_line(sock, buffer).split(b";", 1)[0].strip()
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                raise _BadRequest(400, "Malformed chunked body") from None
-            if size == 0:
-                while self._read_line(sock, buffer):
-                    pass  # trailers
-                return bytes(body)
-            if len(body) + size > _MAX_BODY:
-                raise _BadRequest(413, "Request entity too large")
-            self._fill(sock, buffer, size + 2)
-            body += buffer[:size]
-            del buffer[: size + 2]
-
-    @staticmethod
-    def _send_plain(sock: socket.socket, status: int, message: str) -> None:
-        headers = (("Content-Type", _JSON), ("x-amzn-RequestId", str(uuid.uuid4())))
-        response = _Response(status, headers, _json_bytes({"message": message}))
-        with contextlib.suppress(OSError):
-            sock.sendall(_encode_response(response, keep_alive=False))
+_DROP = Response(status=0, drop=True)
 
 
 # ----------------------------------------------------------------------------- LocalServer
@@ -399,6 +110,12 @@ class LocalServer:
     using these credentials (unless ``verify_signatures`` is off); the region of a
     request is the region of its signature.
 
+    Only clients that name the server in ``Host`` (an IP address, ``localhost``, or a
+    name in ``allowed_hosts``) are answered, and web pages from other origins are
+    refused, so a browser cannot be used to reach it. Listening beyond loopback
+    (``host="0.0.0.0"``) logs a warning and makes the admin API require
+    :attr:`admin_token`. See ``docs/security.md``.
+
     Example:
         >>> with LocalServer() as server:  # doctest: +SKIP
         ...     client = boto3.client(
@@ -417,13 +134,28 @@ class LocalServer:
             milliseconds), ``"realistic"`` (seconds to minutes) or ``"manual"`` (the
             clock moves only when advanced).
         state_file: A JSON file holding the emulator's state: loaded on start when it
-            exists, written shortly after every change and on stop.
+            exists; every change is written to it before its response is sent, so an
+            acknowledged change survives the process being killed. Flushed to the disk
+            at most a second apart and on stop.
         account_id: The emulated account id.
         live_fidelity: Answer in the live service's shape (the default): its explicit
             nulls, the members it leaves out and those the model does not define.
             ``False`` answers in the model's shape (modeled members only, unset ones
             left out).
         backend: The service behaviour; the built-in one when omitted.
+        allowed_hosts: Host names clients may use besides IP addresses and
+            ``localhost`` (say ``["emulator"]`` in a container network); ``["*"]``
+            accepts any.
+        admin_token: The token the admin API requires (``Authorization: Bearer ...``).
+            Required whenever it is given, and always when the server listens beyond
+            loopback (a random one is made when none is given).
+        max_connections: Connections open at once at most (1 to 65536); one more is
+            answered 503.
+        idle_timeout: Seconds a kept-alive connection may stay idle (> 0, <= 86400).
+        request_timeout: Seconds a client may take to send one request (> 0, <= 86400).
+
+    Raises:
+        ValueError: An argument is out of range; the message names it.
     """
 
     def __init__(
@@ -433,16 +165,40 @@ class LocalServer:
         port: int = 0,
         region: str = "us-east-1",
         access_key: str = "test",
-        secret_key: str = "test",
+        secret_key: str = _DEFAULT_SECRET,
         verify_signatures: bool = True,
         profile: str = "fast",
         state_file: str | os.PathLike[str] | None = None,
         account_id: str = "000000000000",
         live_fidelity: bool = True,
         backend: BackendProtocol | None = None,
+        allowed_hosts: Sequence[str] = (),
+        admin_token: str | None = None,
+        max_connections: int = 256,
+        idle_timeout: float = 60.0,
+        request_timeout: float = 30.0,
     ) -> None:
         if profile not in _PROFILES:
             raise ValueError(f"unknown profile {profile!r}; expected one of {_PROFILES}")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535, got {port!r}")
+        _check_count("max_connections", max_connections, _MAX_CONNECTIONS)
+        _check_seconds("idle_timeout", idle_timeout)
+        _check_seconds("request_timeout", request_timeout)
+        if isinstance(allowed_hosts, str) or not all(isinstance(h, str) for h in allowed_hosts):
+            raise ValueError("allowed_hosts must be a list of host names")
+        if admin_token is not None and (not isinstance(admin_token, str) or not admin_token):
+            raise ValueError("admin_token must be a non-empty string")
+        self._allowed_hosts = tuple(allowed_hosts)
+        self._admin_token = admin_token or secrets.token_urlsafe(24)
+        self._token_given = admin_token is not None
+        self._limits = HttpLimits(
+            max_connections=max_connections,
+            idle_timeout=float(idle_timeout),
+            request_timeout=float(request_timeout),
+        )
+        self._policy: AccessPolicy | None = None
+        self._sensitive: frozenset[str] = frozenset()
         self._host = host
         self._port = port
         self._region = region
@@ -458,14 +214,13 @@ class LocalServer:
         self._faults = FaultInjector()
         self._verifier = SigV4Verifier({access_key: secret_key}, service="lambda")
         self._backend_lock = threading.RLock()
-        self._http: _HttpServer | None = None
+        self._http: HttpServer | None = None
         self._schema: ServiceSchema | None = None
         self._router: Router | None = None
         self._parser: RequestParser | None = None
         self._validator: Validator | None = None
-        self._dirty = threading.Event()
-        self._saver: threading.Thread | None = None
-        self._saver_stop = threading.Event()
+        self._store: StateFile | None = None
+        self._committer: Committer | None = None
         self._started_at = 0.0
         self._created: dict[str, float] = {}
 
@@ -510,6 +265,11 @@ class LocalServer:
         return self._account_id
 
     @property
+    def verify_signatures(self) -> bool:
+        """Whether requests must be signed with SigV4."""
+        return self._verify_signatures
+
+    @property
     def profile(self) -> str:
         """The timing profile."""
         return self._profile
@@ -551,8 +311,32 @@ class LocalServer:
 
     @property
     def running(self) -> bool:
-        """Whether the server is serving."""
-        return self._http is not None
+        """Whether the server is serving: started, not stopped, and its I/O thread alive."""
+        return self._http is not None and self._http.alive
+
+    @property
+    def admin_token(self) -> str:
+        """The token that opens the admin API (``Authorization: Bearer <token>``).
+
+        Required for every admin request when :attr:`admin_token_required`; otherwise it
+        only unlocks the unredacted ``GET /_microvm_local/state``.
+        """
+        return self._admin_token
+
+    @property
+    def admin_token_required(self) -> bool:
+        """Whether admin requests must carry :attr:`admin_token`.
+
+        True when a token was given, or when the server listens beyond loopback.
+        """
+        if self._policy is not None:
+            return self._policy.token_required
+        return self._token_given or not is_loopback(self._host)
+
+    @property
+    def loopback_only(self) -> bool:
+        """Whether the server listens only on the loopback interface."""
+        return is_loopback(self._address()[0])
 
     def _address(self) -> tuple[str, int]:
         if self._http is not None:
@@ -566,6 +350,11 @@ class LocalServer:
 
         Returns:
             The server itself.
+
+        Raises:
+            StateFileError: The state file is in use by another emulator, or cannot be
+                read as a saved state.
+            OSError: The address cannot be listened on.
         """
         if self._http is not None:
             return self
@@ -573,21 +362,73 @@ class LocalServer:
         self._router = Router(self._schema)
         self._parser = RequestParser(self._schema)
         self._validator = Validator(self._schema)
-        if self._state_file is not None and self._state_file.exists():
-            data = json.loads(self._state_file.read_text(encoding="utf-8"))
-            self._backend = self._new_backend(data)
-        elif self._backend is None:
-            self._backend = self._new_backend(None)
-        self._http = _HttpServer(self._host, self._port, self._handle)
-        self._http.start()
-        self._started_at = time.time()
+        self._sensitive = sensitive_wire_names(self._schema)
         if self._state_file is not None:
-            self._saver_stop.clear()
-            self._saver = threading.Thread(
-                target=self._save_loop, name="microvm-local-saver", daemon=True
-            )
-            self._saver.start()
+            self._store = StateFile(self._state_file)
+            data = self._store.open()
+            try:
+                if data is not None:
+                    self._backend = self._restore(data)
+                elif self._backend is None:
+                    self._backend = self._new_backend(None)
+                self._committer = Committer(self._store, self._snapshot)
+                self._committer.start()
+                self._http = self._listen()
+            except BaseException:
+                self._close_store()
+                raise
+        else:
+            if self._backend is None:
+                self._backend = self._new_backend(None)
+            self._http = self._listen()
+        self._started_at = time.time()
         return self
+
+    def _listen(self) -> HttpServer:
+        http = HttpServer(self._host, self._port, self._handle, self._limits)
+        address = http.address[0]
+        loopback = is_loopback(address)
+        self._policy = AccessPolicy(
+            bind_host=self._host,
+            loopback=loopback,
+            allowed_hosts=self._allowed_hosts,
+            admin_token=self._admin_token,
+            token_required=self._token_given or not loopback,
+        )
+        if not loopback:
+            if not self._verify_signatures:
+                keys = " (signatures are not checked: no key is needed)"
+            elif self._secret_key == _DEFAULT_SECRET:
+                keys = " (the default keys, which everyone knows: pass your own)"
+            else:
+                keys = ""
+            logger.warning(
+                "the emulator listens on %s, beyond this machine's loopback interface: "
+                "anyone who can reach port %d can call it with its access key and secret "
+                "key%s; the admin API requires the admin token",
+                address,
+                http.address[1],
+                keys,
+            )
+        http.start()
+        return http
+
+    def _restore(self, data: dict[str, Any]) -> BackendProtocol:
+        try:
+            return self._new_backend(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateFileError(
+                f"the state file {self._state_file} cannot be restored ({exc}); "
+                "move it away to start with an empty state"
+            ) from exc
+
+    def _close_store(self) -> None:
+        if self._committer is not None:
+            self._committer.stop()
+            self._committer = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def stop(self) -> None:
         """Stop serving: close every socket, join the threads, write the state file."""
@@ -595,13 +436,7 @@ class LocalServer:
         if http is None:
             return
         http.stop()
-        if self._saver is not None:
-            self._saver_stop.set()
-            self._dirty.set()  # wakes the saver
-            self._saver.join(5.0)
-            self._saver = None
-        if self._state_file is not None:
-            self.save_state()
+        self._close_store()
 
     def __enter__(self) -> LocalServer:
         return self.start()
@@ -665,41 +500,43 @@ class LocalServer:
                 self._backend = self._new_backend(None)
             self._faults.clear()
             self._created.clear()
-        self._dirty.set()
+            ticket = self._note_change()
+        self._wait_saved(ticket)
 
     def save_state(self) -> None:
-        """Write the state file now (atomically: a temporary file renamed over it)."""
+        """Write the state file now (atomically: a temporary file renamed over it).
+
+        Raises:
+            StateFileError: The file cannot be written.
+        """
         if self._state_file is None:
+            return
+        if self._committer is not None:
+            with self._backend_lock:
+                ticket = self._note_change()
+            self._wait_saved(ticket)
             return
         with self._backend_lock:
             data = self._get_backend().to_json()
-            self._dirty.clear()
-        target = self._state_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        StateFile(self._state_file).write(data, sync=True)
 
-    def _save_loop(self) -> None:
-        while not self._saver_stop.is_set():
-            if self._dirty.wait(0.5) and not self._saver_stop.is_set():
-                self._saver_stop.wait(_SAVE_DELAY)
-                try:
-                    self.save_state()
-                except Exception:
-                    logger.exception("could not write the state file %s", self._state_file)
+    def _snapshot(self) -> tuple[int, dict[str, Any]]:
+        # The committer's view: the newest change and a state that includes it.
+        with self._backend_lock:
+            assert self._committer is not None
+            return self._committer.changed, self._get_backend().to_json()
+
+    def _note_change(self) -> int:
+        """Record a change (call with the backend lock held); 0 without a state file."""
+        return self._committer.note_change() if self._committer is not None else 0
+
+    def _wait_saved(self, ticket: int) -> None:
+        if ticket and self._committer is not None:
+            self._committer.wait(ticket)
 
     # -- the request pipeline -------------------------------------------------------
 
-    def _error(self, error: EmulatedError, request_id: str) -> _Response:
+    def _error(self, error: EmulatedError, request_id: str) -> Response:
         body = error.body
         headers = [
             ("Content-Type", _JSON),
@@ -718,10 +555,14 @@ class LocalServer:
                     if value is not None and member.wire_name not in error.headers:
                         headers.append((member.wire_name, str(value)))
         headers.extend(error.headers.items())
-        return _Response(error.status, tuple(headers), _json_bytes(body))
+        return Response(error.status, tuple(headers), json_bytes(body))
 
-    def _handle(self, request: _Request) -> _Response:
+    def _handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
+        assert self._policy is not None
+        refusal = self._policy.refusal(request.version, request.header_map)
+        if refusal is not None:
+            return self._error(EmulatedError("AccessDeniedException", 403, refusal), request_id)
         if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/"):
             return self._admin(request, request_id)
         try:
@@ -751,6 +592,10 @@ class LocalServer:
             result = self._call(operation, labels, request, verified, request_id)
         except EmulatedError as error:
             return self._error(error, request_id)
+        except StateFileError as exc:
+            logger.error("%s", exc)
+            message = f"The change was made but could not be written to the state file: {exc}"
+            return self._error(EmulatedError("InternalServerException", 500, message), request_id)
         except Exception:
             logger.exception("backend failed on %s", operation.name)
             return self._error(
@@ -761,10 +606,10 @@ class LocalServer:
         if operation.output is None or operation.success_code == 204:
             body = b""
         else:
-            body = _json_bytes(result or {})
-        return _Response(operation.success_code, headers, body)
+            body = json_bytes(result or {})
+        return Response(operation.success_code, headers, body)
 
-    def _authenticate(self, request: _Request) -> VerifiedRequest:
+    def _authenticate(self, request: Request) -> VerifiedRequest:
         if not self._verify_signatures:
             return self._verifier.read(request.header_map, self._region)
         return self._verifier.verify(
@@ -775,7 +620,7 @@ class LocalServer:
         self,
         operation: Operation,
         labels: Mapping[str, str],
-        request: _Request,
+        request: Request,
         verified: VerifiedRequest,
         request_id: str,
     ) -> dict[str, Any] | None:
@@ -794,14 +639,19 @@ class LocalServer:
         )
         backend = self._get_backend()
         self._check_not_found_window(operation.name, params)
+        changes = operation.method != "GET"
+        ticket = 0
         with self._backend_lock:
-            result = backend.handle(operation.name, params, ctx)
+            try:
+                result = backend.handle(operation.name, params, ctx)
+            finally:
+                if changes:
+                    ticket = self._note_change()
         if operation.name in _CREATED_ID and result and self._faults.has_not_found_windows:
             created = result.get(_CREATED_ID[operation.name])
             if isinstance(created, str):
                 self._created[created] = self._now()
-        if self._state_file is not None and operation.method != "GET":
-            self._dirty.set()
+        self._wait_saved(ticket)  # the change is on disk before it is acknowledged
         return result
 
     def _now(self) -> float:
@@ -829,33 +679,39 @@ class LocalServer:
 
     # -- the admin API --------------------------------------------------------------
 
-    def _admin(self, request: _Request, request_id: str) -> _Response:
+    def _admin(self, request: Request, request_id: str) -> Response:
         route = request.path[len(ADMIN_PREFIX) :].rstrip("/") or "/"
         method = request.method
+        assert self._policy is not None
+        refusal = self._policy.admin_refusal(method, request.header_map)
         try:
+            if refusal is not None:
+                raise _AdminError(*refusal)
             data = self._admin_body(request)
-            status, result = self._admin_route(method, route, data)
+            status, result = self._admin_route(method, route, data, request)
         except _AdminError as exc:
             status, result = exc.status, {"message": str(exc)}
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             status, result = 400, {"message": str(exc)}
+        except StateFileError as exc:
+            status, result = 500, {"message": f"The state file could not be written: {exc}"}
         headers = (("Content-Type", _JSON), ("x-amzn-RequestId", request_id))
-        return _Response(status, headers, _json_bytes(result))
+        return Response(status, headers, json_bytes(result))
 
     @staticmethod
-    def _admin_body(request: _Request) -> dict[str, Any]:
+    def _admin_body(request: Request) -> dict[str, Any]:
         if not request.body.strip():
             return {}
         try:
             data = json.loads(request.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _AdminError(400, "The body is not valid JSON") from None
         if not isinstance(data, dict):
             raise _AdminError(400, "The body must be a JSON object")
         return data
 
     def _admin_route(
-        self, method: str, route: str, data: dict[str, Any]
+        self, method: str, route: str, data: dict[str, Any], request: Request
     ) -> tuple[int, dict[str, Any]]:
         if route == "/health" and method == "GET":
             return 200, {
@@ -867,6 +723,9 @@ class LocalServer:
                 "verifySignatures": self._verify_signatures,
                 "liveFidelity": self._live_fidelity,
                 "uptimeSeconds": round(time.time() - self._started_at, 3),
+                "connections": self._http.connection_count if self._http is not None else 0,
+                "maxConnections": self._limits.max_connections,
+                "adminTokenRequired": self.admin_token_required,
             }
         if route == "/faults":
             if method == "GET":
@@ -896,18 +755,27 @@ class LocalServer:
             return 200, {"now": self.clock.now()}
         if route == "/clock/advance" and method == "POST":
             seconds = data.get("seconds")
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-                raise ValueError("seconds must be a number >= 0")
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or not 0 <= seconds <= _MAX_ADVANCE
+            ):
+                raise ValueError(f"seconds must be a number >= 0 and <= {_MAX_ADVANCE}")
             with self._backend_lock:
                 now = self.clock.advance(float(seconds))
-            self._dirty.set()
+                ticket = self._note_change()
+            self._wait_saved(ticket)
             return 200, {"now": now}
         if route == "/reset" and method == "POST":
             self.reset()
             return 200, {"status": "reset"}
         if route == "/state" and method == "GET":
             with self._backend_lock:
-                return 200, self.backend.to_json()
+                state = self.backend.to_json()
+            if self._policy is not None and self._policy.has_token(request.header_map):
+                return 200, state
+            # Unauthenticated: environment variable values and other secrets hidden.
+            return 200, redact_state(state, self._sensitive)
         if route == "/state/save" and method == "POST":
             if self._state_file is None:
                 raise _AdminError(409, "The server has no state file")
@@ -920,3 +788,17 @@ class _AdminError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _check_count(name: str, value: object, maximum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValueError(f"{name} must be an integer >= 1 and <= {maximum}, got {value!r}")
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= _MAX_TIMEOUT  # false for NaN
+    ):
+        raise ValueError(f"{name} must be a number of seconds > 0 and <= {_MAX_TIMEOUT:g}")

@@ -40,6 +40,8 @@ _NUMBER_KINDS = frozenset({"integer", "long", "float", "double"})
 _INTEGER_KINDS = frozenset({"integer", "long"})
 _SIMPLE_KINDS = frozenset({"string", "boolean", "timestamp", "blob", *_NUMBER_KINDS})
 _UNICODE_CLASS = re.compile(r"\\p\{(\w{1,2})\}")
+# A "\ud800"-style escape: JSON text may spell a lone surrogate, which no UTF-8 can carry.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _serialization_error(message: str) -> EmulatedError:
@@ -47,6 +49,14 @@ def _serialization_error(message: str) -> EmulatedError:
     error = EmulatedError("SerializationException", 400, message)
     error.fields["Message"] = message
     return error
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return True
+    return False
 
 
 def validation_error(messages: Sequence[str]) -> EmulatedError:
@@ -398,6 +408,16 @@ class RequestParser:
             document = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise _serialization_error(f"Could not parse the request body as JSON: {exc}") from None
+        except RecursionError:
+            # Over-deep nesting (100,000 "["): a client error, not a crash.
+            raise _serialization_error(
+                "Could not parse the request body as JSON: it is nested too deeply"
+            ) from None
+        if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(document):
+            raise _serialization_error(
+                "Could not parse the request body as JSON: a string holds an unpaired "
+                "UTF-16 surrogate escape"
+            )
         if not isinstance(document, dict):
             raise _serialization_error("Expected a JSON object as the request body")
         return document
