@@ -6,6 +6,8 @@ each a few lines that build the typed input and hand it to the methods here.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import platform
 import threading
 from collections.abc import Callable, Mapping
@@ -28,10 +30,13 @@ T = TypeVar("T")
 PageT = TypeVar("PageT")
 
 
-def _load_schema() -> ServiceSchema:
-    from microvm_sdk._schema import SCHEMA
+def _load_schema(package: str) -> ServiceSchema:
+    """The ``SCHEMA`` of the generated package ``package``.
 
-    return SCHEMA
+    That is ``microvm_sdk``, or a package ``python -m microvm_sdk_codegen --package`` wrote.
+    """
+    schema: ServiceSchema = importlib.import_module(package + "._schema").SCHEMA
+    return schema
 
 
 class BaseClient:
@@ -41,6 +46,8 @@ class BaseClient:
     SERVICE_ENV_NAME: ClassVar[str] = ""
     #: Waiter method names by waiter name, for messages.
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {}
+    #: The generated package holding this client's ``_schema`` and ``_waiters`` modules.
+    _PACKAGE: ClassVar[str] = "microvm_sdk"
 
     def __init__(
         self,
@@ -127,7 +134,7 @@ class BaseClient:
 
         config = self.config
         return ClientRuntime(
-            schema=_load_schema,
+            schema=functools.partial(_load_schema, self._PACKAGE),
             settings=self._settings,
             user_agent=self._user_agent,
             transport_options=TransportOptions(
@@ -254,9 +261,8 @@ class BaseClient:
         from microvm_sdk._core.pipeline import codec_for
         from microvm_sdk._core.waiter import wait
         from microvm_sdk._failure_reasons import describer_for
-        from microvm_sdk._waiters import WAITERS
 
-        spec = WAITERS[waiter_name]
+        spec = importlib.import_module(self._PACKAGE + "._waiters").WAITERS[waiter_name]
         schema = self._runtime.schema
         operation = schema.operations[spec.operation]
         converter, _, _ = codec_for(schema)

@@ -245,7 +245,7 @@ def render(service: ServiceIR) -> str:
         "its connections). See ``BaseClient.__init__`` for the constructor's arguments."
     )
     waiter_methods = "".join(f"        {n!r}: {m!r},\n" for n, m in service.waiter_methods.items())
-    return (
+    source = (
         f'"""The {meta["serviceId"]} client: one typed method per operation."""\n\n'
         "from __future__ import annotations\n\n"
         "from collections.abc import Callable, Mapping, Sequence\n"
@@ -262,4 +262,19 @@ def render(service: ServiceIR) -> str:
         + f"\n    SERVICE_ENV_NAME = {env_name!r}\n"
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
         + "".join(methods)
+    )
+    return _for_package(source, service.package)
+
+
+def _for_package(source: str, package: str) -> str:
+    """Point a client generated into another package at that package's modules.
+
+    The client imports its models from its own package, and ``_PACKAGE`` tells
+    ``BaseClient`` where to find the schema and waiters. ``microvm_sdk`` is the default.
+    """
+    if package == "microvm_sdk":
+        return source
+    source = source.replace("from microvm_sdk import models", f"from {package} import models")
+    return source.replace(
+        "    SERVICE_ENV_NAME = ", f"    _PACKAGE = {package!r}\n    SERVICE_ENV_NAME = ", 1
     )

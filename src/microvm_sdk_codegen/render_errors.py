@@ -66,8 +66,9 @@ def render(service: ServiceIR) -> str:
     body = "".join(_error(service, s) for s in errors)
     names = sorted([*BASE_NAMES, *(s.name for s in errors)])
     uses_models = "models." in body
+    who = "microvm-sdk" if service.package == "microvm_sdk" else f"``{service.package}``"
     out = [
-        '"""Every exception microvm-sdk raises.\n\n',
+        f'"""Every exception {who} raises.\n\n',
         "``MicrovmError`` is the root. Errors the service answers with are ``ServiceError``\n",
         "subclasses: one class per error the model names, ``UnknownServiceError`` for others.\n",
         "See :mod:`microvm_sdk._core.errors` for the whole tree.\n",
@@ -78,7 +79,7 @@ def render(service: ServiceIR) -> str:
         "if TYPE_CHECKING:\n    from typing_extensions import Unpack\n\n"
         if "Unpack" in body
         else "",
-        "from microvm_sdk import models\n" if uses_models else "",
+        f"from {service.package} import models\n" if uses_models else "",
         "from microvm_sdk._core.errors import (\n",
         *(f"    {n},\n" for n in BASE_NAMES),
         "    ServiceErrorOptions,\n" if "ServiceErrorOptions" in body else "",

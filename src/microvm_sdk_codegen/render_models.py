@@ -31,9 +31,12 @@ def render(service: ServiceIR) -> str:
         if shape.kind == "union":
             names.extend(m.variant_class or "" for m in shape.members)
             names.append(shape.unknown_class or "")
+    if any(shape.kind == "document" for shape in service.shapes.values()):
+        names.append("Document")  # annotations of other modules name models.Document
     helpers = [h for h in ("redact", "redact_items", "redact_map_values") if f"repr={h})" in text]
+    title = service.metadata.get("serviceFullName") or service.metadata["serviceId"]
     head = [
-        '"""Typed models of the Lambda MicroVMs API: structures, unions and enums.\n\n'
+        f'"""Typed models of the {title} API: structures, unions and enums.\n\n'
         "Structures are frozen, keyword-only attrs classes. A union is a type alias over one\n"
         "class per member plus an ``...Unknown`` class for members this SDK does not know.\n"
         "Enums accept values added to the service later (``is_unknown`` is then true).\n"

@@ -29,6 +29,8 @@ def py_type(service: ServiceIR, target: str, prefix: str = "") -> str:
     shape = service.shapes[target]
     if is_enum(shape):
         return prefix + shape.name
+    if shape.kind == "document":
+        return prefix + "Document"
     if shape.kind in SCALARS:
         return SCALARS[shape.kind]
     if shape.kind == "list":

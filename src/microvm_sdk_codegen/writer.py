@@ -53,6 +53,10 @@ def format_source(source: str, filename: str, config: Path) -> str:
     return formatted.stdout
 
 
-def finish(body: str, *, source: str, digest: str, filename: str, config: Path) -> str:
-    """Add the header and format."""
-    return format_source(HEADER.format(source=source, digest=digest) + body, filename, config)
+def finish(
+    body: str, *, source: str, digest: str, filename: str, config: Path, formatted: bool = True
+) -> str:
+    """Add the header and format (``formatted=False``: leave the source as rendered, which
+    runs the same; tests that generate many packages use it to skip the formatter)."""
+    text = HEADER.format(source=source, digest=digest) + body
+    return format_source(text, filename, config) if formatted else text

@@ -166,13 +166,17 @@ def test_query_list_header_and_uri_members(tmp_path: Path) -> None:
 # -- what the generator refuses -----------------------------------------------------------------
 
 
-def test_payload_member_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ir.ModelError, match="payload"):
-        load(tmp_path, "payload_member")
+def test_payload_member_is_bound(tmp_path: Path) -> None:
+    service = load(tmp_path, "payload_member")
+    assert service.shapes["UploadRequest"].payload == "body"
+    assert "payload='body'" in render_schema.render(service)
 
 
 def test_eventstream_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ir.ModelError, match="unsupported trait 'event"):
+    with pytest.raises(
+        ir.ModelError,
+        match="shape Events: 'eventstream': event streams are not implemented \\(used by Watch\\)",
+    ):
         load(tmp_path, "eventstream")
 
 
@@ -186,11 +190,7 @@ def _location(model: dict[str, Any]) -> None:
 
 
 def _jsonvalue(model: dict[str, Any]) -> None:
-    model["shapes"]["UntagThingRequest"]["members"]["TraceId"]["jsonvalue"] = True
-
-
-def _literal_query(model: dict[str, Any]) -> None:
-    model["operations"]["UntagThing"]["http"]["requestUri"] = "/tags/{Resource}?force=true"
+    model["shapes"]["UntagThingRequest"]["members"]["Resource"]["jsonvalue"] = True
 
 
 def _label_mismatch(model: dict[str, Any]) -> None:
@@ -208,13 +208,12 @@ def _unknown_type(model: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (_protocol, "unsupported protocol 'json'"),
-        (_location, "unsupported location 'headers'"),
-        (_jsonvalue, "unsupported member trait"),
-        (_literal_query, "literal query strings"),
+        (_protocol, "protocol 'json': only rest-json is implemented"),
+        (_location, "UntagThingRequest.TraceId: prefix headers must be a map of strings"),
+        (_jsonvalue, "UntagThingRequest.Resource: jsonvalue is implemented for string headers"),
         (_label_mismatch, "uri labels"),
-        (_document, "unsupported trait 'document'"),
-        (_unknown_type, "unsupported type 'bigdecimal'"),
+        (_document, "UntagThingRequest.Resource: a document bound to 'uri' is not implemented"),
+        (_unknown_type, "shape MaxItems: type 'bigdecimal': not implemented"),
     ],
 )
 def test_unsupported_features_are_refused(
