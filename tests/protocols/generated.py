@@ -1,19 +1,14 @@
-"""Generate typed client packages at test time and move values in and out of them.
+"""Generate typed client packages at test time, as the public generator interface does.
 
-:func:`generate_package` runs the generator (``microvm_sdk_codegen``) on a model dict, the
-way ``python -m microvm_sdk_codegen --model DIR --package NAME --out DIR`` does, and
-imports the result. :func:`build` turns botocore-style parameters (dicts keyed by model
-member names, epoch numbers for timestamps, text for blobs) into the package's typed
-objects; :func:`unbuild` turns typed values back into botocore's parsed form, so either
-side can be compared with botocore or with the suite's expectations.
+:func:`generate_package` runs the generator (``microvm_sdk_codegen``) on a model folder,
+the way ``python -m microvm_sdk_codegen --model DIR --package NAME --out DIR`` does, and
+imports the result, with the runtime built for its schema and strategies for its shapes.
 """
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import json
-import math
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,17 +16,14 @@ from types import ModuleType
 from typing import Any
 
 import attrs
+from schema_values import SchemaValues
 
 from microvm_sdk._core.converter import WireConverter
-from microvm_sdk._core.enums import ModelEnum
 from microvm_sdk._core.pipeline import codec_for
 from microvm_sdk._core.protocol import RestJsonProtocol
-from microvm_sdk._core.schema import ServiceSchema, Shape
+from microvm_sdk._core.schema import ServiceSchema
 from microvm_sdk._core.validation import Validator
 from microvm_sdk_codegen.__main__ import generate
-
-UTC = datetime.UTC
-SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
 @attrs.frozen
@@ -44,6 +36,7 @@ class Package:
     converter: WireConverter
     validator: Validator
     protocol: RestJsonProtocol
+    values: SchemaValues
 
     @property
     def models(self) -> ModuleType:
@@ -82,87 +75,4 @@ def generate_package(
     module = importlib.import_module(name)
     schema: ServiceSchema = importlib.import_module(name + "._schema").SCHEMA
     converter, validator, protocol = codec_for(schema)
-    return Package(name, module, schema, converter, validator, protocol)
-
-
-# -- botocore-style values <-> typed values ----------------------------------------------
-
-
-def build(schema: ServiceSchema, target: str, value: Any) -> Any:
-    """The typed value of shape ``target`` for a botocore-style parameter value."""
-    if value is None:
-        return None
-    shape = schema.shapes[target]
-    kind = shape.kind
-    if kind == "structure":
-        assert shape.cls is not None, target
-        kwargs = {
-            m.name: build(schema, m.target, value[m.model_name])
-            for m in shape.members
-            if m.model_name in value
-        }
-        return shape.cls(**kwargs)
-    if kind == "union":
-        (tag, inner), *rest = value.items()
-        assert not rest, f"more than one member for union {target}: {value}"
-        member = next(m for m in shape.members if m.model_name == tag)
-        assert member.variant is not None
-        return member.variant(value=build(schema, member.target, inner))
-    if kind == "list":
-        return tuple(build(schema, shape.member or "", v) for v in value)
-    if kind == "map":
-        return {k: build(schema, shape.value or "", v) for k, v in value.items()}
-    if kind == "timestamp":
-        if isinstance(value, datetime.datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        return datetime.datetime.fromtimestamp(value, UTC)
-    if kind == "blob":
-        return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-    if kind in ("float", "double") and isinstance(value, str):
-        return SPECIAL_FLOATS[value]
-    if shape.enum and shape.cls is not None:
-        return shape.cls(value)
-    return value
-
-
-def unbuild(schema: ServiceSchema, target: str, value: Any, *, blob_text: bool = True) -> Any:
-    """``value`` in botocore's parsed form: model member names, epoch-second timestamps,
-    blobs as UTF-8 text (``blob_text``) or bytes, non-finite floats as their names."""
-    if value is None:
-        return None
-    shape = schema.shapes[target]
-    kind = shape.kind
-    again = {"blob_text": blob_text}
-    if kind == "structure":
-        out = {}
-        for member in shape.members:
-            item = getattr(value, member.name)
-            if item is None:
-                continue
-            item = unbuild(schema, member.target, item, **again)
-            if member.location == "headers":
-                item = {k.lower(): v for k, v in item.items()}
-            out[member.model_name] = item
-        return out
-    if kind == "union":
-        for member in shape.members:
-            if member.variant is not None and isinstance(value, member.variant):
-                return {member.model_name: unbuild(schema, member.target, value.value, **again)}
-        return {"SDK_UNKNOWN_MEMBER": {"name": value.tag}}
-    if kind == "list":
-        return [unbuild(schema, shape.member or "", v, **again) for v in value]
-    if kind == "map":
-        return {k: unbuild(schema, shape.value or "", v, **again) for k, v in value.items()}
-    if kind == "timestamp":
-        return value.timestamp()
-    if kind == "blob":
-        return value.decode("utf-8") if blob_text else bytes(value)
-    if kind in ("float", "double") and isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, ModelEnum):
-        return str.__str__(value)
-    return value
-
-
-def member_by_model_name(shape: Shape, name: str) -> Any:
-    return next(m for m in shape.members if m.model_name == name)
+    return Package(name, module, schema, converter, validator, protocol, SchemaValues(schema))

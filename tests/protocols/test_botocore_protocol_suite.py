@@ -30,8 +30,10 @@ case-insensitive and our transport reads them in lower case).
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from botocore_suite import SuiteUnavailable, botocore_skips, skip_requested, suites
-from generated import Package, build, generate_package, unbuild, write_model
+from generated import Package, generate_package, write_model
 
 from microvm_sdk._core.errors import ServiceError
 from microvm_sdk._core.http import HttpResponse
@@ -193,7 +195,7 @@ def _check_input(package: Package, suite: dict[str, Any], case: dict[str, Any]) 
     operation = package.schema.operations[case["given"]["name"]]
     params: Any = None
     if operation.input:
-        params = build(package.schema, operation.input, case["params"])
+        params = package.values.from_model_dict(case["params"], operation.input)
         package.validator.validate(params, operation.input)
     endpoint = suite.get("clientEndpoint", ENDPOINT)
     request = package.protocol.serialize(operation, params, endpoint)
@@ -265,16 +267,17 @@ def _check_output(package: Package, case: dict[str, Any]) -> None:
             is_message = member.name == "message"
             value = (error.message or None) if is_message else fields.get(member.name)
             if value is not None:
-                found[member.model_name] = unbuild(schema, member.target, value)
+                found[member.model_name] = _suite_form(
+                    package.values.to_model_dict(value, member.target)
+                )
         assert found == case["error"], "modeled error members"
         return
     output_cls = schema.shapes[operation.output].cls if operation.output else None
     result = package.protocol.parse(operation, response, output_cls)
-    got = unbuild(schema, operation.output, result) if operation.output else {}
+    got = _suite_form(package.values.to_model_dict(result, operation.output)) if result else {}
     want = case["result"]
     if operation.output:
-        shape = schema.shapes[operation.output]
-        for member in shape.members:
+        for member in schema.shapes[operation.output].members:
             if member.location == "headers" and member.model_name in want:
                 want = {**want, member.model_name: _lower_keys(want[member.model_name])}
     assert got == want, "result"
@@ -282,3 +285,19 @@ def _check_output(package: Package, case: dict[str, Any]) -> None:
 
 def _lower_keys(value: dict[str, Any]) -> dict[str, Any]:
     return {k.lower(): v for k, v in value.items()}
+
+
+def _suite_form(value: Any) -> Any:
+    """A value in botocore's parsed form as the suite writes it: timestamps as epoch
+    seconds, blobs as UTF-8 text, non-finite floats by name."""
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _suite_form(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_suite_form(v) for v in value]
+    return value

@@ -330,13 +330,17 @@ class RestJsonProtocol:
     def _payload_value(
         self, operation: Operation, plan: _ResponsePlan, response: HttpResponse
     ) -> Any:
+        """The payload member's wire value; an empty body leaves an optional one unset."""
         body = response.body
         kind = plan.payload_kind
+        assert plan.payload is not None
         if kind == "blob":
-            return body or None
+            return body if body or plan.payload.required else None
         if kind == "string":
+            if not body:
+                return "" if plan.payload.required else None
             try:
-                return body.decode("utf-8") if body else None
+                return body.decode("utf-8")
             except UnicodeDecodeError:
                 raise DeserializationError(
                     f"{operation.name}: the response body is not UTF-8 text"

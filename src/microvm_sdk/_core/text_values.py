@@ -28,6 +28,7 @@ from typing import Any
 
 from microvm_sdk._core import timestamps
 from microvm_sdk._core.document import plain
+from microvm_sdk._core.errors import SerializationError
 from microvm_sdk._core.schema import Member, ServiceSchema, Shape
 
 Encoder = Callable[[Any], str]
@@ -70,7 +71,8 @@ def encoder(shape: Shape, timestamp_format: str | None, default_format: str) -> 
         shape: The value's shape (a scalar, an enum or a document).
         timestamp_format: The member's own ``timestampFormat``, if any.
         default_format: The timestamp format of the location (``iso8601`` for URIs and
-            query strings, ``rfc822`` for headers).
+            query strings, ``rfc822`` for headers). Timestamps in headers have whole
+            seconds in every format, as botocore writes them.
     """
     kind = shape.kind
     if kind == "boolean":
@@ -79,9 +81,15 @@ def encoder(shape: Shape, timestamp_format: str | None, default_format: str) -> 
         return format_float
     if kind == "timestamp":
         fmt: Any = timestamp_format or shape.timestamp_format or default_format
+        whole_seconds = default_format == "rfc822"
 
         def timestamp(value: Any) -> str:
-            return timestamps.to_text(value, fmt)
+            try:
+                return timestamps.to_text(
+                    value.replace(microsecond=0) if whole_seconds else value, fmt
+                )
+            except ValueError as exc:  # a naive datetime
+                raise SerializationError(str(exc)) from None
 
         return timestamp
     if kind == "blob":
