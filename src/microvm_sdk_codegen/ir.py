@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from microvm_sdk._core.errors import ServiceError, ServiceErrorOptions
 from microvm_sdk_codegen import constructs, naming
 from microvm_sdk_codegen.docs import to_text
 
@@ -30,6 +31,12 @@ MODEL_FILES = (
     "waiters-2.json",
 )
 OVERRIDES = "overrides.json"
+ERROR_ATTRIBUTES = (
+    frozenset(ServiceErrorOptions.__annotations__)
+    | {name for name in dir(ServiceError) if not name.startswith("_")}
+) - {"message"}
+"""Names an error member may not take: every error class has them (``code``,
+``retry_after``, ``modeled_fields``, ...). ``message`` is the error's message."""
 JSON_VALUE_SUFFIX = ".jsonvalue"
 """Suffix of the document shape a ``jsonvalue`` member is given (``String.jsonvalue``).
 
@@ -400,6 +407,11 @@ def _shape(
                 f"both become {member.name!r}; add a python_names override"
             )
         seen[member.name] = member.model_name
+        if raw.get("exception") and member.name in ERROR_ATTRIBUTES:
+            raise ModelError(
+                f"{name}.{member.model_name}: its Python name {member.name!r} is an attribute "
+                "every ServiceError has; add a python_names override"
+            )
     if raw.get("enum"):
         by_name: dict[str, str] = {}
         for value in raw["enum"]:

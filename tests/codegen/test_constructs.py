@@ -110,7 +110,7 @@ BASE: dict[str, Any] = {
             "type": "structure",
             "members": {
                 "message": {"shape": "String"},
-                "RetryAfter": {
+                "RetrySeconds": {
                     "shape": "Integer",
                     "location": "header",
                     "locationName": "Retry-After",
@@ -526,6 +526,15 @@ def test_endpoint_parameters_the_resolver_cannot_fill_are_refused(
     ruleset["parameters"]["Accelerate"] = built_in
     with pytest.raises(ir.ModelError, match=re.escape(message)):
         load(tmp_path, ruleset=ruleset)
+
+
+def test_an_error_member_may_not_take_a_name_every_error_has(tmp_path: Path) -> None:
+    clash = _set("shapes/Boom/members/RetryAfter", {"shape": "Integer"})
+    with pytest.raises(ir.ModelError, match=r"Boom\.RetryAfter: its Python name 'retry_after'"):
+        load(tmp_path, clash)
+    renamed = {"python_names": {"RetryAfter": {"name": "retry_after_s", "reason": "clash"}}}
+    names = [m.name for m in load(tmp_path, clash, overrides=renamed).shapes["Boom"].members]
+    assert names == ["message", "retry_seconds", "retry_after_s"]
 
 
 def test_every_refusal_is_reported_at_once(tmp_path: Path) -> None:

@@ -55,9 +55,11 @@ def epoch_seconds(value: datetime.datetime) -> int | float:
 def iso8601(value: datetime.datetime) -> str:
     """``2019-12-16T23:48:18Z``, with ``.ffffff`` when there are microseconds."""
     utc = _utc(value)
-    if utc.microsecond:
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+        f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+    )
+    return text + (f".{utc.microsecond:06d}Z" if utc.microsecond else "Z")
 
 
 def http_date(value: datetime.datetime) -> str:
