@@ -31,7 +31,16 @@ def _ruff() -> list[str]:
 def format_source(source: str, filename: str, config: Path) -> str:
     """Return ``source`` after ``ruff check --fix`` (imports) and ``ruff format``."""
     ruff = _ruff()
-    base = ["--config", str(config), "--stdin-filename", filename]
+    # Which imports are first-party must not depend on whether the package is on disk yet.
+    first_party = sorted({Path(filename).parent.name, "microvm_sdk"})
+    base = [
+        "--config",
+        str(config),
+        "--config",
+        f"lint.isort.known-first-party = {first_party!r}",
+        "--stdin-filename",
+        filename,
+    ]
     fixed = subprocess.run(
         [*ruff, "check", "--fix-only", "--select", "I,F401,UP", "--quiet", *base, "-"],
         input=source,
