@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-import math
 from typing import Literal
 
 Format = Literal["unixTimestamp", "iso8601", "rfc822"]
@@ -95,6 +94,9 @@ def parse(value: object) -> datetime.datetime:
     Raises:
         ValueError: ``value`` is not a timestamp, or is out of ``datetime``'s range.
     """
+    kind = type(value)
+    if kind is int or kind is float:  # the common case first: epoch seconds in JSON
+        return _from_epoch(value)  # type: ignore[arg-type]
     if isinstance(value, datetime.datetime):
         return _utc(value)
     if isinstance(value, bool):
@@ -116,11 +118,9 @@ def parse(value: object) -> datetime.datetime:
 
 
 def _from_epoch(seconds: float) -> datetime.datetime:
-    if not math.isfinite(seconds):
-        raise ValueError("timestamp out of range")
     try:
         return _EPOCH + datetime.timedelta(seconds=seconds)
-    except OverflowError:
+    except (OverflowError, ValueError):  # out of range, NaN, infinite
         raise ValueError("timestamp out of range") from None
 
 
