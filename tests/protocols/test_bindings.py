@@ -274,6 +274,13 @@ def test_binding_rules_are_checked_before_anything_is_sent(
     assert any(line.startswith(message) for line in refused.value.errors), refused.value.errors
 
 
+def test_a_line_break_inside_a_jsonvalue_header_is_fine(package: Package) -> None:
+    params = put_thing(package, attributes={"text": "two\nlines"})
+    package.validator.validate(params, "PutThingRequest")
+    request = package.protocol.serialize(package.schema.operations["PutThing"], params, ENDPOINT)
+    assert base64.b64decode(request.headers["X-Attributes"]) == b'{"text":"two\\nlines"}'
+
+
 def test_a_deep_document_is_refused_without_recursion(package: Package) -> None:
     deep: Any = []
     for _ in range(10_000):
