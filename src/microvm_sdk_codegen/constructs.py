@@ -28,6 +28,8 @@ TOP_LEVEL: Mapping[str, str] = {
     "operations": IMPLEMENTED,
     "shapes": IMPLEMENTED,
     "documentation": "documentation",
+    "deprecated": "documentation",
+    "deprecatedMessage": "documentation",
 }
 
 #: Keys of ``metadata``.
@@ -118,10 +120,12 @@ MEMBER: Mapping[str, str] = {
     "location": "implemented: uri, querystring, header, headers, statusCode",
     "locationName": "implemented: the wire name in every location, JSON bodies included",
     "jsonName": "implemented: the JSON name when there is no locationName",
-    "jsonvalue": "implemented for headers: base64 JSON, typed as a document",
+    "jsonvalue": "implemented: in a header, base64 JSON typed as a document; in a body, "
+    "a string holding JSON text, sent as it is",
     "hostLabel": "implemented: validated, put into the host prefix",
     "timestampFormat": "implemented: wins over the target shape's",
     "idempotencyToken": "implemented: a UUID when omitted",
+    "enum": "ignored: enum values are not checked on input, as for enum shapes",
     "box": "ignored: every optional member is already None when unset",
     "deprecated": "documentation",
     "deprecatedMessage": "documentation",
@@ -386,8 +390,8 @@ class _Checker:
         if json_name is not None and location_name is not None and json_name != location_name:
             add(f"{where}: jsonName and locationName differ")
         target = _kind(self.shapes, spec["shape"])
-        if spec.get("jsonvalue") and (location != "header" or target != "string"):
-            add(f"{where}: jsonvalue is implemented for string headers only")
+        if spec.get("jsonvalue") and (location not in (None, "header") or target != "string"):
+            add(f"{where}: jsonvalue is implemented for string headers and body members only")
 
     def bindings(self, name: str, raw: Mapping[str, Any]) -> None:
         """Where members travel: rules that need the whole model."""

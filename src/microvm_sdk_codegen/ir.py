@@ -43,7 +43,8 @@ JSON_VALUE_SUFFIX = ".jsonvalue"
 The model marks a header member ``jsonvalue`` on a string shape: its value is any JSON
 value, sent as base64 JSON. The IR gives such a member a document target of its own, so
 that every later stage sees a document in a header. A shape name never holds a dot, so
-the name cannot clash with a model shape.
+the name cannot clash with a model shape. (A ``jsonvalue`` body member stays a string
+holding JSON text, as botocore sends it.)
 """
 
 
@@ -381,7 +382,10 @@ def _shape(
             wire_name = spec.get("locationName", model_name)
         else:
             wire_name = spec.get("locationName", spec.get("jsonName", model_name))
-        target = spec["shape"] + (JSON_VALUE_SUFFIX if spec.get("jsonvalue") else "")
+        # In a header a jsonvalue is any JSON value; in a body it stays a string of JSON
+        # text, as botocore sends it.
+        json_value = spec.get("jsonvalue") and location == "header"
+        target = spec["shape"] + (JSON_VALUE_SUFFIX if json_value else "")
         members.append(
             MemberIR(
                 model_name=model_name,

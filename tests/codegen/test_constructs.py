@@ -81,6 +81,8 @@ BASE: dict[str, Any] = {
                 "When": {"shape": "Stamp", "timestampFormat": "iso8601"},
                 "Data": {"shape": "Bytes"},
                 "Token": {"shape": "String", "idempotencyToken": True},
+                "Policy": {"shape": "String", "jsonvalue": True},
+                "Mode": {"shape": "String", "enum": ["A", "B"]},
             },
         },
         "PutThingResponse": {
@@ -179,6 +181,7 @@ def test_the_base_model_with_every_implemented_binding_generates(tmp_path: Path)
     assert members["When"].timestamp_format == "iso8601"
     assert members["Account"].host_label
     assert members["Attributes"].target == "String.jsonvalue"
+    assert members["Policy"].target == "String"  # a jsonvalue body member stays a string
     assert service.shapes["String.jsonvalue"].kind == "document"
     assert service.shapes["Document"].kind == "document"
     assert service.shapes["UploadRequest"].payload == "body"
@@ -373,9 +376,17 @@ REFUSED: list[tuple[str, Mutation, str]] = [
         "shape StringMap: map keys must be strings",
     ),
     (
-        "jsonvalue in a body",
+        "jsonvalue on a number",
         _set(f"{REQ}/Ratio/jsonvalue", True),
-        "PutThingRequest.Ratio: jsonvalue is implemented for string headers only",
+        "PutThingRequest.Ratio: jsonvalue is implemented for string headers and body members",
+    ),
+    (
+        "jsonvalue in a query string",
+        _both(
+            _set(f"{REQ}/Tags/shape", "String"),
+            _set(f"{REQ}/Tags/jsonvalue", True),
+        ),
+        "PutThingRequest.Tags: jsonvalue is implemented for string headers and body members",
     ),
     (
         "jsonName and locationName differ",
