@@ -93,6 +93,8 @@ def docstring(text: str, indent: str) -> str:
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if not text:
         return ""
+    if text.endswith('"'):  # it would run into the closing quotes
+        text = text[:-1] + '\\"'
     lines = text.splitlines()
     if len(lines) == 1 and len(lines[0]) + len(indent) + 6 <= 100:
         return f'{indent}"""{lines[0]}"""\n'

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from microvm_sdk._core import errors as runtime_errors
 from microvm_sdk._core.errors import ServiceError, ServiceErrorOptions
 from microvm_sdk_codegen import constructs, naming
 from microvm_sdk_codegen.docs import to_text
@@ -35,8 +36,15 @@ ERROR_ATTRIBUTES = (
     frozenset(ServiceErrorOptions.__annotations__)
     | {name for name in dir(ServiceError) if not name.startswith("_")}
 ) - {"message"}
-"""Names an error member may not take: every error class has them (``code``,
-``retry_after``, ``modeled_fields``, ...). ``message`` is the error's message."""
+"""Names every error class already has (``code``, ``retry_after``, ``modeled_fields``,
+...): an error member that would take one gets a trailing ``_`` (``code_``). ``message``
+is the error's message."""
+BASE_ERROR_NAMES = frozenset(
+    name
+    for name, value in vars(runtime_errors).items()
+    if isinstance(value, type) and issubclass(value, Exception)
+)
+"""The runtime's exception classes, which every generated errors module imports."""
 JSON_VALUE_SUFFIX = ".jsonvalue"
 """Suffix of the document shape a ``jsonvalue`` member is given (``String.jsonvalue``).
 
@@ -94,6 +102,9 @@ class ShapeIR:
     error: ErrorIR | None = None
     unknown_class: str | None = None
     payload: str | None = None
+    class_name: str = ""
+    """The Python name of the shape's class: the model name, with ``_`` after a Python
+    keyword (``None_``). Set by the loader."""
 
     @property
     def is_class(self) -> bool:
@@ -138,6 +149,7 @@ class ServiceIR:
     waiter_methods: dict[str, str] = field(default_factory=dict)
     package: str = "microvm_sdk"
     excluded: dict[str, str] = field(default_factory=dict)
+    excluded_paginators: dict[str, str] = field(default_factory=dict)
 
 
 def _read(path: Path) -> tuple[bytes, Any]:
@@ -215,16 +227,75 @@ def _operation_roots(operations: Mapping[str, Any], names: Iterable[str]) -> lis
     return roots
 
 
-def _exclusions(overrides: Mapping[str, Any], operations: Mapping[str, Any]) -> dict[str, str]:
+def _exclusions(
+    overrides: Mapping[str, Any], operations: Mapping[str, Any], key: str = "exclude_operations"
+) -> dict[str, str]:
     excluded: dict[str, str] = {}
-    for name, spec in overrides.get("exclude_operations", {}).items():
+    for name, spec in overrides.get(key, {}).items():
         if name not in operations:
-            raise ModelError(f"overrides.json excludes unknown operation {name!r}")
+            raise ModelError(f"overrides.json {key} names unknown operation {name!r}")
         reason = spec.get("reason") if isinstance(spec, Mapping) else None
         if not reason:
-            raise ModelError(f"overrides.json excludes {name} without a reason")
+            raise ModelError(f"overrides.json {key}: {name} has no reason")
         excluded[name] = str(reason)
     return excluded
+
+
+PAGINATOR_ARGUMENTS = frozenset({"page_size", "max_items", "starting_token"})
+"""The arguments every ``paginate_*`` method has besides the operation's input."""
+
+
+def _paginators(
+    data: Mapping[str, Any],
+    operations: Mapping[str, OperationIR],
+    shapes: Mapping[str, ShapeIR],
+    skipped: Mapping[str, str],
+) -> dict[str, PaginatorIR]:
+    """The paginators the paginator engine can run; any other stops generation, unless
+    ``exclude_paginators`` lists it (with a reason)."""
+    paginators = {}
+    hint = "; exclude_paginators in overrides.json leaves it out"
+    for op_name, spec in sorted(data.get("pagination", {}).items()):
+        if op_name not in operations or op_name in skipped:
+            continue  # the operation is excluded, or the paginator is
+        for key in ("input_token", "output_token", "result_key"):
+            if not isinstance(spec.get(key), str):
+                raise ModelError(f"paginator {op_name}: only single {key} is supported{hint}")
+        if spec.get("more_results") or spec.get("non_aggregate_keys"):
+            raise ModelError(
+                f"paginator {op_name}: more_results/non_aggregate_keys unsupported{hint}"
+            )
+        op = operations[op_name]
+        output = shapes[op.output or ""] if op.output else None
+        result = (
+            next((m for m in output.members if m.model_name == spec["result_key"]), None)
+            if output
+            else None
+        )
+        if result is None or shapes[result.target].kind != "list":
+            raise ModelError(
+                f"paginator {op_name}: result_key {spec['result_key']!r} is not a list "
+                f"member of the output{hint}"
+            )
+        kept = {
+            m.name
+            for m in (shapes[op.input].members if op.input else ())
+            if m.model_name not in (spec["input_token"], spec.get("limit_key"))
+        }
+        clash = sorted(kept & PAGINATOR_ARGUMENTS)
+        if clash:
+            raise ModelError(
+                f"paginator {op_name}: input member {clash[0]!r} has the name of a paginator "
+                f"argument; add a python_names override{hint}"
+            )
+        paginators[op_name] = PaginatorIR(
+            op_name,
+            spec["input_token"],
+            spec["output_token"],
+            spec.get("limit_key"),
+            spec["result_key"],
+        )
+    return paginators
 
 
 def _build(
@@ -284,22 +355,11 @@ def _build(
             host_prefix=op.get("endpoint", {}).get("hostPrefix"),
             checksum_required=bool(op.get("httpChecksumRequired")),
         )
-    paginators = {}
-    for op_name, spec in sorted(loaded["paginators-1.json"].get("pagination", {}).items()):
-        if op_name in excluded:
-            continue
-        for key in ("input_token", "output_token", "result_key"):
-            if not isinstance(spec.get(key), str):
-                raise ModelError(f"paginator {op_name}: only single {key} is supported")
-        if spec.get("more_results") or spec.get("non_aggregate_keys"):
-            raise ModelError(f"paginator {op_name}: more_results/non_aggregate_keys unsupported")
-        paginators[op_name] = PaginatorIR(
-            op_name,
-            spec["input_token"],
-            spec["output_token"],
-            spec.get("limit_key"),
-            spec["result_key"],
-        )
+        for role in (operations[op_name].input, operations[op_name].output):
+            if role and shapes[role].class_name != role:
+                raise ModelError(f"operation {op_name}: shape {role} is a Python keyword")
+    skipped = _exclusions(overrides, model["operations"], key="exclude_paginators")
+    paginators = _paginators(loaded["paginators-1.json"], operations, shapes, skipped)
     return ServiceIR(
         metadata=metadata,
         doc=to_text(model.get("documentation")),
@@ -312,6 +372,7 @@ def _build(
         source_dir=source_label,
         waiter_methods=_waiter_methods(loaded["waiters-2.json"], overrides, operations),
         excluded=excluded,
+        excluded_paginators=skipped,
     )
 
 
@@ -343,7 +404,9 @@ def _add_json_value_shapes(shapes: dict[str, ShapeIR]) -> None:
     twins = {m.target for s in shapes.values() for m in s.members}
     for twin in sorted(t for t in twins if t.endswith(JSON_VALUE_SUFFIX)):
         string = shapes[twin.removesuffix(JSON_VALUE_SUFFIX)]
-        shapes[twin] = ShapeIR(name=twin, kind="document", sensitive=string.sensitive)
+        shapes[twin] = ShapeIR(
+            name=twin, kind="document", sensitive=string.sensitive, class_name=twin
+        )
 
 
 def _waiter_methods(
@@ -386,10 +449,13 @@ def _shape(
         # text, as botocore sends it.
         json_value = spec.get("jsonvalue") and location == "header"
         target = spec["shape"] + (JSON_VALUE_SUFFIX if json_value else "")
+        python_name = naming.snake(model_name, name_overrides)
+        if raw.get("exception") and python_name in ERROR_ATTRIBUTES:
+            python_name += "_"  # every error has ``code``, ``retry_after``, ...
         members.append(
             MemberIR(
                 model_name=model_name,
-                name=naming.snake(model_name, name_overrides),
+                name=python_name,
                 wire_name=wire_name,
                 target=target,
                 location=location or "body",
@@ -411,11 +477,6 @@ def _shape(
                 f"both become {member.name!r}; add a python_names override"
             )
         seen[member.name] = member.model_name
-        if raw.get("exception") and member.name in ERROR_ATTRIBUTES:
-            raise ModelError(
-                f"{name}.{member.model_name}: its Python name {member.name!r} is an attribute "
-                "every ServiceError has; add a python_names override"
-            )
     if raw.get("enum"):
         by_name: dict[str, str] = {}
         for value in raw["enum"]:
@@ -454,4 +515,5 @@ def _shape(
         error=error,
         unknown_class=naming.unknown_class_name(name, taken) if is_union else None,
         payload=next((m.name for m in members if m.model_name == payload), None),
+        class_name=naming.class_name(name, taken, BASE_ERROR_NAMES),
     )

@@ -28,7 +28,7 @@ BASE_NAMES = (
 def _error(service: ServiceIR, shape: ShapeIR) -> str:
     assert shape.error
     extra = [m for m in shape.members if m.name != "message"]
-    lines = [f"\n\nclass {shape.name}(ServiceError):\n"]
+    lines = [f"\n\nclass {shape.class_name}(ServiceError):\n"]
     doc = shape.doc or f"The service answered ``{shape.error.code}``."
     facts = f"HTTP {shape.error.http_status}, {shape.error.fault} fault"
     if shape.error.retryable:
@@ -64,7 +64,7 @@ def _error(service: ServiceIR, shape: ShapeIR) -> str:
 def render(service: ServiceIR) -> str:
     errors = [s for s in service.shapes.values() if s.error]
     body = "".join(_error(service, s) for s in errors)
-    names = sorted([*BASE_NAMES, *(s.name for s in errors)])
+    names = sorted([*BASE_NAMES, *(s.class_name for s in errors)])
     uses_models = "models." in body
     who = "microvm-sdk" if service.package == "microvm_sdk" else f"``{service.package}``"
     out = [
@@ -88,7 +88,7 @@ def render(service: ServiceIR) -> str:
         "]\n",
         body,
         "\n\nMODELED_ERRORS: dict[str, type[ServiceError]] = {\n",
-        *(f"    {s.error.code!r}: {s.name},\n" for s in errors if s.error),
+        *(f"    {s.error.code!r}: {s.class_name},\n" for s in errors if s.error),
         "}\n",
         '"""Modeled error classes by error code."""\n',
     ]

@@ -19,6 +19,12 @@ def render(service: ServiceIR) -> str:
     if service.excluded:
         lines += ["", "Operations of the model that are not generated:", ""]
         lines += [f"- ``{name}``: {reason}" for name, reason in sorted(service.excluded.items())]
+    if service.excluded_paginators:
+        lines += ["", "Paginators of the model that are not generated:", ""]
+        lines += [
+            f"- ``{name}``: {reason}"
+            for name, reason in sorted(service.excluded_paginators.items())
+        ]
     return (
         docstring("\n".join(lines), "")
         + "\nfrom __future__ import annotations\n\n"

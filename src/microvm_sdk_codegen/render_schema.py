@@ -57,9 +57,9 @@ def _shape(shape: ShapeIR) -> str:
             f"error=ErrorInfo(code={err.code!r}, http_status={err.http_status}, "
             f"fault={err.fault!r}, retryable={err.retryable}, throttling={err.throttling})"
         )
-        parts.append(f"cls=errors.{shape.name}")
+        parts.append(f"cls=errors.{shape.class_name}")
     elif (shape.is_class and shape.kind == "structure") or is_enum(shape):
-        parts.append(f"cls=models.{shape.name}")
+        parts.append(f"cls=models.{shape.class_name}")
     if shape.unknown_class:
         parts.append(f"unknown_cls=models.{shape.unknown_class}")
     if shape.payload:

@@ -19,7 +19,14 @@ from typing import Any
 
 import pytest
 
-from microvm_sdk_codegen import constructs, ir, render_package, render_schema
+from microvm_sdk_codegen import (
+    constructs,
+    ir,
+    render_errors,
+    render_models,
+    render_package,
+    render_schema,
+)
 from microvm_sdk_codegen.__main__ import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -539,13 +546,94 @@ def test_endpoint_parameters_the_resolver_cannot_fill_are_refused(
         load(tmp_path, ruleset=ruleset)
 
 
-def test_an_error_member_may_not_take_a_name_every_error_has(tmp_path: Path) -> None:
+def test_an_error_member_named_like_an_error_attribute_gets_a_trailing_underscore(
+    tmp_path: Path,
+) -> None:
     clash = _set("shapes/Boom/members/RetryAfter", {"shape": "Integer"})
-    with pytest.raises(ir.ModelError, match=r"Boom\.RetryAfter: its Python name 'retry_after'"):
-        load(tmp_path, clash)
-    renamed = {"python_names": {"RetryAfter": {"name": "retry_after_s", "reason": "clash"}}}
-    names = [m.name for m in load(tmp_path, clash, overrides=renamed).shapes["Boom"].members]
-    assert names == ["message", "retry_seconds", "retry_after_s"]
+    service = load(tmp_path, clash)
+    assert [m.name for m in service.shapes["Boom"].members] == [
+        "message",
+        "retry_seconds",
+        "retry_after_",
+    ]
+    errors_module = render_errors.render(service)
+    assert "        retry_after_: int | None = None,\n" in errors_module
+
+
+def test_shapes_named_like_keywords_or_imports_get_a_trailing_underscore(tmp_path: Path) -> None:
+    def names(model: dict[str, Any]) -> None:
+        model["shapes"]["None"] = {"type": "structure", "members": {}}
+        model["shapes"]["Sequence"] = {"type": "list", "member": {"shape": "String"}}
+        model["shapes"]["ServiceError"] = {
+            "type": "structure",
+            "members": {},
+            "exception": True,
+            "error": {"httpStatusCode": 400},
+        }
+        model["shapes"]["Choice"]["members"]["nothing"] = {"shape": "None"}
+        model["shapes"]["PutThingResponse"]["members"]["Items"] = {"shape": "Sequence"}
+        model["operations"]["PutThing"]["errors"].append({"shape": "ServiceError"})
+
+    service = load(tmp_path, names)
+    assert service.shapes["None"].class_name == "None_"
+    assert service.shapes["ServiceError"].class_name == "ServiceError_"
+    models_source = render_models.render(service)
+    assert "class None_:" in models_source
+    assert "class ChoiceNothing:\n" in models_source
+    assert "    value: None_ = attrs.field(factory=None_)\n" in models_source
+    assert "    items: Sequence[str] | None = None\n" in models_source  # a list: no class
+    assert "class ServiceError_(ServiceError):" in render_errors.render(service)
+    assert "cls=models.None_" in render_schema.render(service)
+
+
+PAGES = {"input_token": "Token", "output_token": "Next", "result_key": "Items"}
+
+
+def _pageable(model: dict[str, Any]) -> None:
+    model["shapes"]["PutThingRequest"]["members"]["Token"] = {
+        "shape": "String",
+        "location": "querystring",
+        "locationName": "token",
+    }
+    model["shapes"]["PutThingResponse"]["members"]["Next"] = {"shape": "String"}
+    model["shapes"]["PutThingResponse"]["members"]["Items"] = {"shape": "Strings"}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"result_key": "Next"}, "result_key 'Next' is not a list member of the output"),
+        ({"result_key": ["Items", "Next"]}, "only single result_key is supported"),
+        ({"more_results": "More"}, "more_results/non_aggregate_keys unsupported"),
+        ({"input_token": "Name"}, "input member 'page_size' has the name of a paginator"),
+    ],
+)
+def test_paginators_the_engine_cannot_run_stop_generation_unless_excluded(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    def mutate(model: dict[str, Any]) -> None:
+        _pageable(model)
+        model["shapes"]["PutThingRequest"]["members"]["PageSize"] = {"shape": "Integer"}
+        model["shapes"]["PutThingRequest"]["members"]["Token"]["shape"] = "String"
+
+    spec = {**PAGES, "limit_key": "PageSize", **change}
+    if change.get("input_token") == "Name":
+        spec.pop("limit_key")
+    pages = {"pagination": {"PutThing": spec}}
+    with pytest.raises(ir.ModelError, match=re.escape(message)) as refused:
+        load(tmp_path, mutate, paginators_1=pages)
+    assert "exclude_paginators in overrides.json leaves it out" in str(refused.value)
+    skip = {"exclude_paginators": {"PutThing": {"reason": "not runnable"}}}
+    service = load(tmp_path, mutate, overrides=skip, paginators_1=pages)
+    assert service.paginators == {}
+    assert service.excluded_paginators == {"PutThing": "not runnable"}
+    assert "- ``PutThing``: not runnable" in render_package.render(service)
+
+
+def test_a_runnable_paginator_is_kept(tmp_path: Path) -> None:
+    pages = {"pagination": {"PutThing": PAGES}}
+    service = load(tmp_path, _pageable, paginators_1=pages)
+    assert set(service.paginators) == {"PutThing"}
 
 
 def test_every_refusal_is_reported_at_once(tmp_path: Path) -> None:
@@ -585,9 +673,13 @@ def test_excluded_operations_and_their_shapes_are_left_out(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"exclude_operations": {"Nope": {"reason": "x"}}}, "excludes unknown operation 'Nope'"),
-        ({"exclude_operations": {"Upload": {}}}, "excludes Upload without a reason"),
-        ({"exclude_operations": {"Upload": "why"}}, "excludes Upload without a reason"),
+        (
+            {"exclude_operations": {"Nope": {"reason": "x"}}},
+            "exclude_operations names unknown operation 'Nope'",
+        ),
+        ({"exclude_operations": {"Upload": {}}}, "exclude_operations: Upload has no reason"),
+        ({"exclude_operations": {"Upload": "why"}}, "exclude_operations: Upload has no reason"),
+        ({"exclude_paginators": {"Upload": {}}}, "exclude_paginators: Upload has no reason"),
     ],
 )
 def test_exclusions_must_name_real_operations_and_give_reasons(

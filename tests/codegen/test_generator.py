@@ -342,6 +342,14 @@ def test_block_inside_list_item_or_note_keeps_its_prefix(html: str, text: str) -
     assert to_text(html) == text
 
 
+def test_a_docstring_ending_in_a_quote_stays_valid_python() -> None:
+    rendered = docstring('Use UTC notation such as "UTC+8."', "    ")
+    assert rendered == '    """Use UTC notation such as "UTC+8.\\""""\n'
+    namespace: dict[str, Any] = {}
+    exec(compile(f"def f():\n{rendered}", "doc", "exec"), namespace)
+    assert namespace["f"].__doc__ == 'Use UTC notation such as "UTC+8."'
+
+
 def test_long_paragraphs_wrap_and_docstrings_escape() -> None:
     text = to_text("<p>" + "word " * 40 + "</p>", width=40)
     assert max(len(line) for line in text.splitlines()) <= 40
