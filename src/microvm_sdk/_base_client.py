@@ -13,6 +13,8 @@ Nothing here imports ``asyncio`` at import time: the blocking client does not pa
 
 from __future__ import annotations
 
+import functools
+import importlib
 import platform
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from microvm_sdk._core.paginator import AsyncPaginator, Paginator
     from microvm_sdk._core.pipeline import ClientRuntime, RuntimeCore, TransportOptions
     from microvm_sdk._core.schema import Member, ServiceSchema
-    from microvm_sdk._core.waiter import WaitProgress, WaitSteps
+    from microvm_sdk._core.waiter import WaiterSpec, WaitProgress, WaitSteps
 
 T = TypeVar("T")
 PageT = TypeVar("PageT")
@@ -41,10 +43,13 @@ TransportT = TypeVar("TransportT")
 RuntimeT = TypeVar("RuntimeT", bound="RuntimeCore")
 
 
-def _load_schema() -> ServiceSchema:
-    from microvm_sdk._schema import SCHEMA
+def _load_schema(package: str) -> ServiceSchema:
+    """The ``SCHEMA`` of the generated package ``package``.
 
-    return SCHEMA
+    That is ``microvm_sdk``, or a package ``python -m microvm_sdk_codegen --package`` wrote.
+    """
+    schema: ServiceSchema = importlib.import_module(package + "._schema").SCHEMA
+    return schema
 
 
 class _RuntimeArgs(TypedDict):
@@ -102,6 +107,8 @@ class BaseClient(Generic[TransportT, RuntimeT]):
     SERVICE_ENV_NAME: ClassVar[str] = ""
     #: Waiter method names by waiter name, for messages.
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {}
+    #: The generated package holding this client's ``_schema`` and ``_waiters`` modules.
+    _PACKAGE: ClassVar[str] = "microvm_sdk"
 
     def __init__(
         self,
@@ -196,7 +203,7 @@ class BaseClient(Generic[TransportT, RuntimeT]):
 
         config = self.config
         return _RuntimeArgs(
-            schema=_load_schema,
+            schema=functools.partial(_load_schema, self._PACKAGE),
             settings=self._settings,
             user_agent=self._user_agent,
             transport_options=TransportOptions(
@@ -226,6 +233,13 @@ class BaseClient(Generic[TransportT, RuntimeT]):
 
     # -- what the paginators and waiters of both flavours are made of -----------------
 
+    def _waiter_specs(self) -> Mapping[str, WaiterSpec]:
+        """The waiters of this client's generated package, by name."""
+        specs: Mapping[str, WaiterSpec] = importlib.import_module(
+            self._PACKAGE + "._waiters"
+        ).WAITERS
+        return specs
+
     def _page_keys(self, operation_name: str) -> _PageKeys:
         return _PageKeys(self._runtime.schema, operation_name)
 
@@ -246,9 +260,8 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         """
         from microvm_sdk._core.pipeline import codec_for
         from microvm_sdk._core.waiter import wait_steps
-        from microvm_sdk._waiters import WAITERS
 
-        spec = WAITERS[waiter_name]
+        spec = self._waiter_specs()[waiter_name]
         schema = self._runtime.schema
         success_code = schema.operations[spec.operation].success_code
         converter, _, _ = codec_for(schema)
@@ -421,9 +434,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         """
         self._runtime.warm_up()
         from microvm_sdk._core.waiter import compile_expressions
-        from microvm_sdk._waiters import WAITERS
 
-        compile_expressions(WAITERS.values())
+        compile_expressions(self._waiter_specs().values())
 
     async def _ready(self) -> None:
         """Return once :meth:`_warm_up` has run (off the event loop) for this client."""

@@ -130,6 +130,8 @@ def docstring(text: str, indent: str) -> str:
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if not text:
         return ""
+    if text.endswith('"'):  # it would run into the closing quotes
+        text = text[:-1] + '\\"'
     lines = text.splitlines()
     if len(lines) == 1 and len(lines[0]) + len(indent) + 6 <= 100:
         return f'{indent}"""{lines[0]}"""\n'
@@ -175,8 +177,15 @@ def _refill(text: str) -> str:
     return "\n\n".join(fill(p) for p in _paragraphs(text))
 
 
-def _python_forms(text: str, forms: dict[str, str], used: set[str], where: str) -> str:
-    """Replace wire JSON in ``text`` by the Python forms; fail on any left."""
+def _python_forms(
+    text: str, forms: dict[str, str], used: set[str], where: str, *, strict: bool = True
+) -> str:
+    """Replace wire JSON in ``text`` by the Python forms; with ``strict``, fail on any left.
+
+    Not strict where JSON in the prose is content rather than a form the typed API
+    rejects: the documentation of a blob or string member (a payload such as
+    ``'{ "key": "value" }'``).
+    """
     if not WIRE_JSON.search(text):
         return text
     flat = "\n\n".join(_paragraphs(text))
@@ -185,6 +194,8 @@ def _python_forms(text: str, forms: dict[str, str], used: set[str], where: str) 
             flat = flat.replace(wire, python)
             used.add(wire)
     left = WIRE_JSON.search(flat)
+    if left and not strict:
+        return _refill(flat)
     if left:
         snippet = flat[left.start() : left.start() + 60]
         raise DocsError(
@@ -214,6 +225,23 @@ def enum_value_docs(shape: ShapeIR) -> dict[str, str]:
     return found
 
 
+def _takes_structures(service: ServiceIR, member: MemberIR) -> bool:
+    """Whether a member's value is, or holds, structures or unions: then wire JSON in its
+    documentation teaches a dict form the typed API rejects."""
+    seen: set[str] = set()
+    pending = [member.target]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        shape = service.shapes[name]
+        if shape.kind in {"structure", "union"}:
+            return True
+        pending.extend(n for n in (shape.member, shape.key, shape.value) if n)
+    return False
+
+
 def _member_doc(service: ServiceIR, member: MemberIR, override: str | None) -> str:
     if override:
         return _refill(override)
@@ -234,8 +262,13 @@ def python_docs(service: ServiceIR, overrides: dict[str, Any]) -> ServiceIR:
 
     Raises:
         DocsError: An override names a shape, member or value the model does not have,
-            a Python form is never used, or prose shows wire JSON without a Python form.
+            a Python form is never used, or (when ``overrides`` is not empty) prose about
+            structures shows wire JSON without a Python form.
     """
+    # A model whose overrides curate its documentation (this SDK's) is held to it: wire
+    # JSON left in prose about structures stops generation. Another service's model
+    # (``--package``) gets the forms it has and keeps the rest of its prose as written.
+    gate = bool(overrides)
     shape_overrides: dict[str, dict[str, Any]] = overrides.get("shapes", {})
     forms: dict[str, str] = overrides.get("python_forms", {})
     unknown = set(shape_overrides) - set(service.shapes)
@@ -261,18 +294,19 @@ def python_docs(service: ServiceIR, overrides: dict[str, Any]) -> ServiceIR:
                     forms,
                     used,
                     f"{name}.{m.model_name}",
+                    strict=gate and _takes_structures(service, m),
                 ),
             )
             for m in shape.members
         )
         shapes[name] = dataclasses.replace(
-            shape, doc=_python_forms(doc, forms, used, name), members=members
+            shape, doc=_python_forms(doc, forms, used, name, strict=gate), members=members
         )
     operations = {
-        name: dataclasses.replace(op, doc=_python_forms(op.doc, forms, used, name))
+        name: dataclasses.replace(op, doc=_python_forms(op.doc, forms, used, name, strict=gate))
         for name, op in service.operations.items()
     }
-    service_doc = _python_forms(service.doc, forms, used, "service")
+    service_doc = _python_forms(service.doc, forms, used, "service", strict=gate)
     unused = set(forms) - used
     if unused:
         raise DocsError(f"overrides.json docs.python_forms: never used: {sorted(unused)}")

@@ -4,7 +4,8 @@
   overrides file's ``python_names`` table for the few names it mangles
   (``minimumMemoryInMiB`` -> ``minimum_memory_in_mi_b``), then a trailing ``_`` for
   Python keywords.
-- Shapes keep their model names (PascalCase).
+- Shapes keep their model names (PascalCase); a name that is a Python keyword
+  (``None``) gets a trailing ``_``.
 - Union members become ``{Union}{Member}`` classes; when that name is already a shape's
   name (``Logging.disabled`` -> ``LoggingDisabled``, a structure), the member class gets
   the suffix ``Member`` (``LoggingDisabledMember``). Every union also gets
@@ -27,6 +28,41 @@ def snake(name: str, overrides: Mapping[str, str]) -> str:
     if keyword.iskeyword(result):
         result += "_"
     return result
+
+
+#: Names the generated modules import or define besides the shapes' classes.
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Any",
+        "BaseClient",
+        "Callable",
+        "ClassVar",
+        "Document",
+        "Mapping",
+        "ModelEnum",
+        "Paginator",
+        "Sequence",
+        "ServiceErrorOptions",
+        "TYPE_CHECKING",
+        "TypeAlias",
+        "Union",
+        "Unpack",
+        "WaitProgress",
+        "MODELED_ERRORS",
+    }
+)
+
+
+def class_name(shape: str, taken: Collection[str], reserved: Collection[str] = ()) -> str:
+    """Return the Python class name of a shape: its model name, with ``_`` after it when
+    it is a Python keyword (``None``) or a name the generated modules already use
+    (``Sequence``, the base error classes)."""
+    if not (keyword.iskeyword(shape) or shape in RESERVED_CLASS_NAMES or shape in reserved):
+        return shape
+    candidate = shape + "_"
+    if candidate in taken:
+        raise ValueError(f"cannot name shape {shape!r}: {candidate} is taken")
+    return candidate
 
 
 def upper_first(name: str) -> str:

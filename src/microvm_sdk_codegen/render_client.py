@@ -318,7 +318,7 @@ def _render(service: ServiceIR, flavour: Flavour) -> str:
         f"client for {title}.\n\n{_first_paragraph(service.doc)}\n\n{usage}"
     )
     waiter_methods = "".join(f"        {n!r}: {m!r},\n" for n, m in service.waiter_methods.items())
-    return (
+    source = (
         f'"""{header}"""\n\n'
         "from __future__ import annotations\n\n"
         "from collections.abc import Callable, Mapping, Sequence\n"
@@ -342,3 +342,28 @@ def _render(service: ServiceIR, flavour: Flavour) -> str:
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
         + "".join(methods)
     )
+    return _for_package(source, service.package)
+
+
+def _for_package(source: str, package: str) -> str:
+    """Point a client generated into another package at that package's modules.
+
+    The client imports its models from its own package (the runtime's paginators and
+    waiters stay ``microvm_sdk``'s), and ``_PACKAGE`` tells ``BaseClient`` where to find
+    the schema and waiters. ``microvm_sdk`` is the default.
+    """
+    if package == "microvm_sdk":
+        return source
+    replacements = (
+        (
+            "    from microvm_sdk import models, paginators, waiters\n",
+            f"    from microvm_sdk import paginators, waiters\n    from {package} import models\n",
+        ),
+        ('LazyModule("microvm_sdk.models")', f'LazyModule("{package}.models")'),
+        ("from microvm_sdk import models\n", f"from {package} import models\n"),
+    )
+    for old, new in replacements:
+        assert old in source, old
+        source = source.replace(old, new)
+    marker = "    SERVICE_ENV_NAME: ClassVar[str] = "
+    return source.replace(marker, f"    _PACKAGE: ClassVar[str] = {package!r}\n{marker}", 1)

@@ -49,7 +49,7 @@ TREE = """::
 def _error(service: ServiceIR, shape: ShapeIR) -> str:
     assert shape.error
     extra = [m for m in shape.members if m.name != "message"]
-    lines = [f"\n\nclass {shape.name}(ServiceError):\n"]
+    lines = [f"\n\nclass {shape.class_name}(ServiceError):\n"]
     doc = shape.doc or f"The service answered ``{shape.error.code}``."
     facts = f"HTTP {shape.error.http_status}, {shape.error.fault} fault"
     if shape.error.retryable:
@@ -88,11 +88,12 @@ def _error(service: ServiceIR, shape: ShapeIR) -> str:
 def render(service: ServiceIR) -> str:
     errors = [s for s in service.shapes.values() if s.error]
     body = "".join(_error(service, s) for s in errors)
-    names = sorted([*BASE_NAMES, "ServiceErrorOptions", *(s.name for s in errors)])
+    names = sorted([*BASE_NAMES, "ServiceErrorOptions", *(s.class_name for s in errors)])
     uses_models = "models." in body
     typing_names = [n for n in ("Any", "ClassVar", "Unpack") if f"{n}]" in body or f"{n}[" in body]
+    who = "microvm-sdk" if service.package == "microvm_sdk" else f"``{service.package}``"
     out = [
-        '"""Every exception microvm-sdk raises, all under one root.\n\n',
+        f'"""Every exception {who} raises, all under one root.\n\n',
         "Errors the service answers with are ``ServiceError`` subclasses: one class per error\n",
         "the model names, ``UnknownServiceError`` for others.\n\n",
         TREE,
@@ -100,8 +101,8 @@ def render(service: ServiceIR) -> str:
         "from __future__ import annotations\n\n",
         # typing.Unpack, not typing_extensions': typing is imported anyway, and
         # typing.get_type_hints() must find the name at run time.
-        f"from typing import {', '.join(typing_names)}\n\n",
-        "from microvm_sdk import models\n" if uses_models else "",
+        f"from typing import {', '.join(typing_names)}\n\n" if typing_names else "",
+        f"from {service.package} import models\n" if uses_models else "",
         "from microvm_sdk._core.errors import (\n",
         *(f"    {n},\n" for n in BASE_NAMES),
         "    ServiceErrorOptions,\n",
@@ -110,7 +111,7 @@ def render(service: ServiceIR) -> str:
         "]\n",
         body,
         "\n\nMODELED_ERRORS: dict[str, type[ServiceError]] = {\n",
-        *(f"    {s.error.code!r}: {s.name},\n" for s in errors if s.error),
+        *(f"    {s.error.code!r}: {s.class_name},\n" for s in errors if s.error),
         "}\n",
         '"""Modeled error classes by error code."""\n',
     ]

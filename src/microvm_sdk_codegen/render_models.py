@@ -27,13 +27,16 @@ def render(service: ServiceIR) -> str:
     names: list[str] = ["Document", "ModelEnum"]
     for shape in service.shapes.values():
         if is_enum(shape) or shape.is_class:
-            names.append(shape.name)
+            names.append(shape.class_name)
         if shape.kind == "union":
             names.extend(m.variant_class or "" for m in shape.members)
             names.append(shape.unknown_class or "")
+    if any(shape.kind == "document" for shape in service.shapes.values()):
+        names.append("Document")  # annotations of other modules name models.Document
     helpers = [h for h in ("redact", "redact_items", "redact_map_values") if f"repr={h})" in text]
+    title = service.metadata.get("serviceFullName") or service.metadata["serviceId"]
     head = [
-        '"""Typed models of the Lambda MicroVMs API: structures, unions and enums.\n\n'
+        f'"""Typed models of the {title} API: structures, unions and enums.\n\n'
         "Structures are frozen, keyword-only attrs classes. A union is a type alias over one\n"
         "class per member plus an ``...Unknown`` class for members this SDK does not know.\n"
         "Enums accept values added to the service later (``is_unknown`` is then true).\n"
@@ -54,7 +57,7 @@ def render(service: ServiceIR) -> str:
 
 
 def _enum(shape: ShapeIR) -> str:
-    lines = [f"\n\nclass {shape.name}(ModelEnum):\n"]
+    lines = [f"\n\nclass {shape.class_name}(ModelEnum):\n"]
     lines.append(docstring(shape.doc or f"Values of ``{shape.name}``.", "    "))
     lines.append("\n")
     meanings = enum_value_docs(shape)
@@ -101,7 +104,7 @@ def _operation_roles(service: ServiceIR) -> dict[str, str]:
 
 
 def _structure(service: ServiceIR, shape: ShapeIR, role: str | None) -> str:
-    lines = ["\n\n@attrs.frozen(kw_only=True)\n", f"class {shape.name}:\n"]
+    lines = ["\n\n@attrs.frozen(kw_only=True)\n", f"class {shape.class_name}:\n"]
     lines.append(docstring(shape.doc or role or f"The ``{shape.name}`` structure.", "    "))
     if not shape.members:
         return "".join(lines)
@@ -156,7 +159,7 @@ def _union(service: ServiceIR, shape: ShapeIR) -> str:
         )
     )
     lines.append("\n    tag: str\n    value: Document = None\n")
-    lines.append(f"\n\n{shape.name}: TypeAlias = Union[\n")
+    lines.append(f"\n\n{shape.class_name}: TypeAlias = Union[\n")
     lines.extend(f"    {name},\n" for name in [*variants, shape.unknown_class])
     lines.append("]\n")
     lines.append(docstring(shape.doc or f"The ``{shape.name}`` union.", ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pprint
 
-from microvm_sdk_codegen.ir import MemberIR, ServiceIR, ShapeIR
+from microvm_sdk_codegen.ir import MemberIR, OperationIR, ServiceIR, ShapeIR
 from microvm_sdk_codegen.types import is_enum
 
 
@@ -27,6 +27,10 @@ def _member(member: MemberIR) -> str:
         parts.append("idempotency_token=True")
     if member.variant_class:
         parts.append(f"variant=models.{member.variant_class}")
+    if member.timestamp_format:
+        parts.append(f"timestamp_format={member.timestamp_format!r}")
+    if member.host_label:
+        parts.append("host_label=True")
     return f"Member({', '.join(parts)})"
 
 
@@ -53,35 +57,51 @@ def _shape(shape: ShapeIR) -> str:
             f"error=ErrorInfo(code={err.code!r}, http_status={err.http_status}, "
             f"fault={err.fault!r}, retryable={err.retryable}, throttling={err.throttling})"
         )
-        parts.append(f"cls=errors.{shape.name}")
+        parts.append(f"cls=errors.{shape.class_name}")
     elif (shape.is_class and shape.kind == "structure") or is_enum(shape):
-        parts.append(f"cls=models.{shape.name}")
+        parts.append(f"cls=models.{shape.class_name}")
     if shape.unknown_class:
         parts.append(f"unknown_cls=models.{shape.unknown_class}")
+    if shape.payload:
+        parts.append(f"payload={shape.payload!r}")
     return f"Shape({', '.join(parts)})"
+
+
+def _operation(op: OperationIR) -> str:
+    parts = [
+        f"name={op.name!r}",
+        f"python_name={op.python_name!r}",
+        f"method={op.method!r}",
+        f"uri={op.uri!r}",
+        f"success_code={op.success_code}",
+        f"input={op.input!r}",
+        f"output={op.output!r}",
+        f"errors={op.errors!r}",
+    ]
+    if op.host_prefix is not None:
+        parts.append(f"host_prefix={op.host_prefix!r}")
+    if op.checksum_required:
+        parts.append("checksum_required=True")
+    return f"Operation({', '.join(parts)})"
 
 
 def render(service: ServiceIR) -> str:
     meta = service.metadata
     env_name = meta["serviceId"].upper().replace(" ", "_").replace("-", "_")
     service_name = meta.get("uid", "").rsplit("-", 3)[0] if meta.get("uid") else meta["serviceId"]
+    package = service.package
     out = [
         '"""The service model as data for the runtime: shapes, operations, paginators."""\n\n',
         "from __future__ import annotations\n\n",
-        "from microvm_sdk import errors, models\n",
+        f"from {package} import errors, models\n",
         "from microvm_sdk._core.schema import (\n    ErrorInfo,\n    Member,\n    Operation,\n"
         "    Paginator,\n    ServiceSchema,\n    Shape,\n)\n",
-        "from microvm_sdk._endpoint_rules import RULESET\n\n",
+        f"from {package}._endpoint_rules import RULESET\n\n",
         "SHAPES: dict[str, Shape] = {\n",
     ]
     out.extend(f"    {name!r}: {_shape(shape)},\n" for name, shape in service.shapes.items())
     out.append("}\n\nOPERATIONS: dict[str, Operation] = {\n")
-    for name, op in service.operations.items():
-        out.append(
-            f"    {name!r}: Operation(name={name!r}, python_name={op.python_name!r}, "
-            f"method={op.method!r}, uri={op.uri!r}, success_code={op.success_code}, "
-            f"input={op.input!r}, output={op.output!r}, errors={op.errors!r}),\n"
-        )
+    out.extend(f"    {name!r}: {_operation(op)},\n" for name, op in service.operations.items())
     out.append("}\n\nPAGINATORS: dict[str, Paginator] = {\n")
     for name, pag in service.paginators.items():
         out.append(
@@ -90,6 +110,10 @@ def render(service: ServiceIR) -> str:
             f"result_key={pag.result_key!r}),\n"
         )
     out.append("}\n\n")
+    if service.excluded:
+        out.append("EXCLUDED_OPERATIONS: dict[str, str] = {\n")
+        out.extend(f"    {n!r}: {r!r},\n" for n, r in sorted(service.excluded.items()))
+        out.append('}\n"""Operations of the model left out, with the reason."""\n\n')
     out.append(
         "SCHEMA = ServiceSchema(\n"
         f"    service_id={meta['serviceId']!r},\n"

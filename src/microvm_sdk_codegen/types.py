@@ -28,7 +28,9 @@ def py_type(service: ServiceIR, target: str, prefix: str = "") -> str:
     """
     shape = service.shapes[target]
     if is_enum(shape):
-        return prefix + shape.name
+        return prefix + shape.class_name
+    if shape.kind == "document":
+        return prefix + "Document"
     if shape.kind in SCALARS:
         return SCALARS[shape.kind]
     if shape.kind == "list":
@@ -40,7 +42,7 @@ def py_type(service: ServiceIR, target: str, prefix: str = "") -> str:
             f"Mapping[{py_type(service, shape.key, prefix)}, "
             f"{py_type(service, shape.value, prefix)}]"
         )
-    return prefix + shape.name
+    return prefix + shape.class_name
 
 
 def sensitivity(service: ServiceIR, target: str) -> str | None:

@@ -31,7 +31,16 @@ def _ruff() -> list[str]:
 def format_source(source: str, filename: str, config: Path) -> str:
     """Return ``source`` after ``ruff check --fix`` (imports) and ``ruff format``."""
     ruff = _ruff()
-    base = ["--config", str(config), "--stdin-filename", filename]
+    # Which imports are first-party must not depend on whether the package is on disk yet.
+    first_party = sorted({Path(filename).parent.name, "microvm_sdk"})
+    base = [
+        "--config",
+        str(config),
+        "--config",
+        f"lint.isort.known-first-party = {first_party!r}",
+        "--stdin-filename",
+        filename,
+    ]
     fixed = subprocess.run(
         [*ruff, "check", "--fix-only", "--select", "I,F401,UP", "--quiet", *base, "-"],
         input=source,
@@ -53,6 +62,10 @@ def format_source(source: str, filename: str, config: Path) -> str:
     return formatted.stdout
 
 
-def finish(body: str, *, source: str, digest: str, filename: str, config: Path) -> str:
-    """Add the header and format."""
-    return format_source(HEADER.format(source=source, digest=digest) + body, filename, config)
+def finish(
+    body: str, *, source: str, digest: str, filename: str, config: Path, formatted: bool = True
+) -> str:
+    """Add the header and format (``formatted=False``: leave the source as rendered, which
+    runs the same; tests that generate many packages use it to skip the formatter)."""
+    text = HEADER.format(source=source, digest=digest) + body
+    return format_source(text, filename, config) if formatted else text

@@ -167,13 +167,17 @@ def test_query_list_header_and_uri_members(tmp_path: Path) -> None:
 # -- what the generator refuses -----------------------------------------------------------------
 
 
-def test_payload_member_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ir.ModelError, match="payload"):
-        load(tmp_path, "payload_member")
+def test_payload_member_is_bound(tmp_path: Path) -> None:
+    service = load(tmp_path, "payload_member")
+    assert service.shapes["UploadRequest"].payload == "body"
+    assert "payload='body'" in render_schema.render(service)
 
 
 def test_eventstream_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ir.ModelError, match="unsupported trait 'event"):
+    with pytest.raises(
+        ir.ModelError,
+        match="shape Events: 'eventstream': event streams are not implemented \\(used by Watch\\)",
+    ):
         load(tmp_path, "eventstream")
 
 
@@ -187,11 +191,7 @@ def _location(model: dict[str, Any]) -> None:
 
 
 def _jsonvalue(model: dict[str, Any]) -> None:
-    model["shapes"]["UntagThingRequest"]["members"]["TraceId"]["jsonvalue"] = True
-
-
-def _literal_query(model: dict[str, Any]) -> None:
-    model["operations"]["UntagThing"]["http"]["requestUri"] = "/tags/{Resource}?force=true"
+    model["shapes"]["UntagThingRequest"]["members"]["Resource"]["jsonvalue"] = True
 
 
 def _label_mismatch(model: dict[str, Any]) -> None:
@@ -209,13 +209,12 @@ def _unknown_type(model: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (_protocol, "unsupported protocol 'json'"),
-        (_location, "unsupported location 'headers'"),
-        (_jsonvalue, "unsupported member trait"),
-        (_literal_query, "literal query strings"),
+        (_protocol, "protocol 'json': only rest-json is implemented"),
+        (_location, "UntagThingRequest.TraceId: prefix headers must be a map of strings"),
+        (_jsonvalue, "UntagThingRequest.Resource: jsonvalue is implemented for string headers"),
         (_label_mismatch, "uri labels"),
-        (_document, "unsupported trait 'document'"),
-        (_unknown_type, "unsupported type 'bigdecimal'"),
+        (_document, "UntagThingRequest.Resource: a document bound to 'uri' is not implemented"),
+        (_unknown_type, "shape MaxItems: type 'bigdecimal': not implemented"),
     ],
 )
 def test_unsupported_features_are_refused(
@@ -342,6 +341,14 @@ def test_html_documentation_becomes_plain_text() -> None:
 )
 def test_block_inside_list_item_or_note_keeps_its_prefix(html: str, text: str) -> None:
     assert to_text(html) == text
+
+
+def test_a_docstring_ending_in_a_quote_stays_valid_python() -> None:
+    rendered = docstring('Use UTC notation such as "UTC+8."', "    ")
+    assert rendered == '    """Use UTC notation such as "UTC+8.\\""""\n'
+    namespace: dict[str, Any] = {}
+    exec(compile(f"def f():\n{rendered}", "doc", "exec"), namespace)
+    assert namespace["f"].__doc__ == 'Use UTC notation such as "UTC+8."'
 
 
 def test_long_paragraphs_wrap_and_docstrings_escape() -> None:

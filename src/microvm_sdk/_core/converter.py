@@ -14,6 +14,16 @@ handles what the live service really sends:
 
 AWS unions are externally tagged (``{"uri": "s3://..."}``), so the union hooks are ours;
 cattrs' union strategies tag internally.
+
+Per member, the model may ask for more than a per-type hook can give: a timestamp format
+other than epoch seconds (on the member or its target shape, also inside lists and maps)
+and documents (any JSON value). Such members get their own hooks, built from the schema
+once; members that need nothing special cost nothing extra. Non-finite floats travel as
+the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``.
+
+Members bound outside the JSON body (headers, the status code) are left out of request
+bodies. When reading, the protocol hands them in under :func:`member_key`, a key no JSON
+member of the shape uses.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import base64
 import binascii
 import datetime
 import logging
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -31,17 +42,21 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from microvm_sdk._core import timestamps
+from microvm_sdk._core.document import plain
 from microvm_sdk._core.enums import ModelEnum
 from microvm_sdk._core.errors import (
     DeserializationError,
     ParamValidationError,
     SerializationError,
 )
-from microvm_sdk._core.schema import ServiceSchema, Shape
+from microvm_sdk._core.schema import Member, ServiceSchema, Shape
 
 T = TypeVar("T")
+Unstructure = Callable[[Any], Any]
+Structure = Callable[[Any, Any], Any]
 logger = logging.getLogger("microvm_sdk")
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _ZERO_BY_KIND: dict[str, Any] = {
     "string": "",
     "integer": 0,
@@ -54,7 +69,20 @@ _ZERO_BY_KIND: dict[str, Any] = {
     "list": [],
     "map": {},
     "structure": {},
+    "document": None,
 }
+
+
+def member_key(member: Member) -> str:
+    """The key a member's value has in the dict :meth:`WireConverter.from_wire` reads.
+
+    Body members use their JSON name. Members bound elsewhere (headers, the status code)
+    get a key that no JSON name of the shape can clash with, so that a body member the
+    service sends can never be taken for one of them.
+    """
+    if member.location == "body":
+        return member.wire_name
+    return f"@{member.location}:{member.wire_name}"
 
 
 class _Invalid(ValueError):
@@ -78,7 +106,15 @@ def _strict_int(value: Any, _: Any) -> int:
 def _strict_float(value: Any, _: Any) -> float:
     if type(value) in (int, float):
         return float(value)
+    if type(value) is str and value in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[value]
     raise _Invalid(f"expected a number, got {type(value).__name__}")
+
+
+def _unstructure_float(value: float) -> float | str:
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
 
 def _strict_bool(value: Any, _: Any) -> bool:
@@ -99,34 +135,39 @@ def _unstructure_enum(value: ModelEnum) -> str:
 
 def _structure_timestamp(value: Any, _: Any) -> datetime.datetime:
     try:
-        if type(value) in (int, float):
-            return _EPOCH + datetime.timedelta(seconds=value)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                raise _Invalid("expected a timestamp, got a string that is not ISO 8601") from None
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=datetime.UTC)
-            return parsed.astimezone(datetime.UTC)
-    except (OverflowError, ValueError) as exc:  # out of datetime's range, inf, nan
-        if isinstance(exc, _Invalid):
-            raise
-        raise _Invalid("timestamp out of range") from None
-    raise _Invalid(f"expected a timestamp, got {type(value).__name__}")
+        return timestamps.parse(value)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from None
 
 
 def _unstructure_timestamp(value: datetime.datetime) -> float | int:
-    if value.tzinfo is None:
-        raise SerializationError(
-            f"naive datetime {value.isoformat()} has no time zone; pass an aware datetime "
-            "(for example datetime.now(timezone.utc))"
-        )
-    seconds = (value - _EPOCH).total_seconds()
-    return int(seconds) if seconds.is_integer() else seconds
+    try:
+        return timestamps.epoch_seconds(value)
+    except ValueError as exc:
+        raise SerializationError(str(exc)) from None
+
+
+def _timestamp_unstructurer(fmt: timestamps.Format) -> Unstructure:
+    def hook(value: datetime.datetime) -> int | float | str:
+        try:
+            return timestamps.to_json(value, fmt)
+        except ValueError as exc:
+            raise SerializationError(str(exc)) from None
+
+    return hook
+
+
+def _structure_document(value: Any, _: Any) -> Any:
+    return value
+
+
+def _unstructure_document(value: Any) -> Any:
+    return plain(value)
 
 
 def _structure_blob(value: Any, _: Any) -> bytes:
+    if type(value) is bytes:  # an HTTP payload, read as it is
+        return value
     if not isinstance(value, str):
         raise _Invalid(f"expected base64 text, got {type(value).__name__}")
     try:
@@ -149,7 +190,7 @@ def _union_members(tp: Any) -> frozenset[Any] | None:
 @attrs.frozen
 class _UnionInfo:
     shape: Shape
-    variants_by_tag: Mapping[str, tuple[type[Any], Any]]
+    variants_by_tag: Mapping[str, tuple[type[Any], Any, Structure | None]]
     unknown_cls: type[Any]
 
 
@@ -162,17 +203,30 @@ class WireConverter:
         self._unions: dict[frozenset[Any], _UnionInfo] = {}
         self._shape_by_class: dict[type[Any], Shape] = {}
         self._structure_fns: dict[type[Any], Callable[[Any, Any], Any]] = {}
+        self._hooks: dict[tuple[str, str | None], tuple[Unstructure | None, Structure | None]] = {}
         self._configure()
 
     # -- public API -------------------------------------------------------------------
 
     def to_wire(self, obj: Any) -> dict[str, Any]:
-        """Return the wire dict (JSON-ready) of a model object's body members."""
+        """Return the wire dict (JSON-ready) of a model object's body members.
+
+        Members of an input bound outside the body (URI, query, headers) are left out;
+        those of an output (headers, status code) are included under their model names.
+        """
         result: dict[str, Any] = self._converter.unstructure(obj)
         return result
 
-    def value_to_wire(self, value: Any) -> Any:
-        """Return the wire form of any model value (object, enum, list, timestamp, ...)."""
+    def value_to_wire(self, value: Any, target: str | None = None) -> Any:
+        """Return the wire form of any model value (object, enum, list, timestamp, ...).
+
+        ``target`` names the value's shape, for values that need it (a timestamp with a
+        format of its own, a document).
+        """
+        if target is not None:
+            unstructure, _ = self.hooks(target)
+            if unstructure is not None:
+                return unstructure(value)
         return self._converter.unstructure(value)
 
     def from_wire(self, data: Any, cls: type[T]) -> T:
@@ -235,6 +289,9 @@ class WireConverter:
 
     def value_from_wire(self, data: Any, target: str) -> Any:
         """Read a wire value of the shape named ``target`` (scalars, lists, maps, classes)."""
+        _, structure = self.hooks(target)
+        if structure is not None:
+            return structure(data, None)
         return self._converter.structure(data, self.python_type(target))
 
     def python_type(self, target: str) -> Any:
@@ -260,7 +317,23 @@ class WireConverter:
             "boolean": bool,
             "timestamp": datetime.datetime,
             "blob": bytes,
+            "document": Any,
         }[shape.kind]
+
+    def hooks(
+        self, target: str, timestamp_format: str | None = None
+    ) -> tuple[Unstructure | None, Structure | None]:
+        """The hooks values of shape ``target`` need beyond the per-type ones, if any.
+
+        ``(None, None)`` for almost every shape. A timestamp whose format is not epoch
+        seconds gets an unstructure hook, a document both, and so do lists and maps that
+        hold either. ``timestamp_format`` is a member's own format.
+        """
+        key = (target, timestamp_format)
+        found = self._hooks.get(key)
+        if found is None:
+            found = self._hooks[key] = self._build_hooks(target, timestamp_format)
+        return found
 
     # -- construction -----------------------------------------------------------------
 
@@ -269,6 +342,7 @@ class WireConverter:
         conv.register_structure_hook(str, _strict_str)
         conv.register_structure_hook(int, _strict_int)
         conv.register_structure_hook(float, _strict_float)
+        conv.register_unstructure_hook(float, _unstructure_float)
         conv.register_structure_hook(bool, _strict_bool)
         conv.register_unstructure_hook(ModelEnum, _unstructure_enum)
         conv.register_structure_hook(datetime.datetime, _structure_timestamp)
@@ -293,42 +367,124 @@ class WireConverter:
         conv.register_structure_hook_factory(known, self._make_structure)
         conv.register_unstructure_hook_factory(known, self._make_unstructure)
 
-    def _overrides(self, cls: type[Any]) -> dict[str, Any]:
+    def _build_hooks(
+        self, target: str, timestamp_format: str | None
+    ) -> tuple[Unstructure | None, Structure | None]:
+        shape = self.schema.shapes[target]
+        if shape.kind == "timestamp":
+            fmt = timestamp_format or shape.timestamp_format
+            if fmt in ("iso8601", "rfc822"):
+                return _timestamp_unstructurer(fmt), None  # type: ignore[arg-type]
+            return None, None
+        if shape.kind == "document":
+            return _unstructure_document, _structure_document
+        if shape.kind == "list":
+            assert shape.member is not None
+            return self._list_hooks(shape.member)
+        if shape.kind == "map":
+            assert shape.key is not None and shape.value is not None
+            return self._map_hooks(shape.key, shape.value)
+        return None, None
+
+    def _list_hooks(self, item: str) -> tuple[Unstructure | None, Structure | None]:
+        item_unstructure, item_structure = self.hooks(item)
+        if item_unstructure is None and item_structure is None:
+            return None, None
+        item_type = self.python_type(item)
+        out = item_unstructure or self._converter.unstructure
+        structure = self._converter.structure
+
+        def unstructure_list(value: Any) -> list[Any]:
+            return [out(element) for element in value]
+
+        def structure_list(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list):
+                raise _Invalid(f"expected a list, got {type(value).__name__}")
+            if item_structure is not None:
+                return tuple(item_structure(v, None) for v in value if v is not None)
+            return tuple(structure(v, item_type) for v in value if v is not None)
+
+        return unstructure_list, structure_list
+
+    def _map_hooks(self, key: str, value: str) -> tuple[Unstructure | None, Structure | None]:
+        value_unstructure, value_structure = self.hooks(value)
+        if value_unstructure is None and value_structure is None:
+            return None, None
+        key_type, value_type = self.python_type(key), self.python_type(value)
+        out = value_unstructure or self._converter.unstructure
+        unstructure, structure = self._converter.unstructure, self._converter.structure
+
+        def unstructure_map(data: Any) -> dict[Any, Any]:
+            return {unstructure(k): out(v) for k, v in data.items()}
+
+        def structure_map(data: Any, _: Any) -> dict[Any, Any]:
+            if not isinstance(data, Mapping):
+                raise _Invalid(f"expected an object, got {type(data).__name__}")
+            if value_structure is not None:
+                return {
+                    structure(k, key_type): value_structure(v, None)
+                    for k, v in data.items()
+                    if v is not None
+                }
+            return {
+                structure(k, key_type): structure(v, value_type)
+                for k, v in data.items()
+                if v is not None
+            }
+
+        return unstructure_map, structure_map
+
+    def _overrides(self, cls: type[Any], *, reading: bool) -> dict[str, Any]:
         shape = self._shape_by_class[cls]
         attrs.resolve_types(cls)
+        is_input = shape.name in self._input_shapes
         renames = {}
         for member in shape.members:
-            if member.location != "body" and shape.name in self._input_shapes:
+            unstructure, structure = self.hooks(member.target, member.timestamp_format)
+            if reading:
+                renames[member.name] = override(rename=member_key(member), struct_hook=structure)
+            elif member.location == "body":
+                renames[member.name] = override(rename=member.wire_name, unstruct_hook=unstructure)
+            elif is_input:
                 renames[member.name] = override(omit=True)
             else:
-                renames[member.name] = override(rename=member.wire_name)
+                renames[member.name] = override(rename=member.model_name, unstruct_hook=unstructure)
         return renames
 
     def _make_structure(self, cls: type[Any]) -> Callable[[Any, Any], Any]:
-        return make_dict_structure_fn(cls, self._converter, **self._overrides(cls))
+        return make_dict_structure_fn(cls, self._converter, **self._overrides(cls, reading=True))
 
     def _make_unstructure(self, cls: type[Any]) -> Callable[[Any], Any]:
         return make_dict_unstructure_fn(
-            cls, self._converter, _cattrs_omit_if_default=True, **self._overrides(cls)
+            cls,
+            self._converter,
+            _cattrs_omit_if_default=True,
+            **self._overrides(cls, reading=False),
         )
 
     def _configure_union(self, shape: Shape) -> None:
         assert shape.unknown_cls is not None
-        variants: dict[str, tuple[type[Any], Any]] = {}
+        variants: dict[str, tuple[type[Any], Any, Structure | None]] = {}
         for member in shape.members:
             assert member.variant is not None
             attrs.resolve_types(member.variant)
             value_type = attrs.fields(member.variant).value.type
-            variants[member.wire_name] = (member.variant, value_type)
+            unstructure, structure = self.hooks(member.target, member.timestamp_format)
+            variants[member.wire_name] = (member.variant, value_type, structure)
             self._converter.register_unstructure_hook(
-                member.variant, self._variant_unstructurer(member.wire_name, value_type)
+                member.variant,
+                self._variant_unstructurer(member.wire_name, value_type, unstructure),
             )
         self._converter.register_unstructure_hook(shape.unknown_cls, _unstructure_unknown)
         key = frozenset([*(v[0] for v in variants.values()), shape.unknown_cls])
         self._unions[key] = _UnionInfo(shape, variants, shape.unknown_cls)
 
-    def _variant_unstructurer(self, tag: str, value_type: Any) -> Callable[[Any], Any]:
+    def _variant_unstructurer(
+        self, tag: str, value_type: Any, custom: Unstructure | None
+    ) -> Callable[[Any], Any]:
         unstructure = self._converter.unstructure
+        if custom is not None:
+            return lambda obj: {tag: custom(obj.value)}
 
         def hook(obj: Any) -> dict[str, Any]:
             return {tag: unstructure(obj.value, value_type)}
@@ -350,7 +506,9 @@ class WireConverter:
         variant = info.variants_by_tag.get(tag)
         if variant is None:
             return info.unknown_cls(tag=tag, value=value)
-        cls, value_type = variant
+        cls, value_type, custom = variant
+        if custom is not None:
+            return cls(value=custom(value, None))
         return cls(value=self._converter.structure(value, value_type))
 
     # -- error correction -------------------------------------------------------------
@@ -358,10 +516,9 @@ class WireConverter:
     def _repair(self, data: Mapping[str, Any], shape: Shape, path: str) -> dict[str, Any]:
         fixed = dict(data)
         for member in shape.members:
-            if member.location != "body":
-                continue
+            key = member_key(member)
             target = self.schema.shapes[member.target]
-            value = fixed.get(member.wire_name)
+            value = fixed.get(key)
             where = f"{path}.{member.name}"
             if value is None:
                 if member.required:
@@ -369,10 +526,11 @@ class WireConverter:
                         "response is missing required member %s; using a zero value", where
                     )
                     value = self._zero(target)
-                    fixed[member.wire_name] = value
+                    fixed[key] = value
                 else:
                     continue
-            fixed[member.wire_name] = self._repair_value(value, target, where)
+            if member.location == "body":
+                fixed[key] = self._repair_value(value, target, where)
         return fixed
 
     def _repair_value(self, value: Any, shape: Shape, path: str) -> Any:

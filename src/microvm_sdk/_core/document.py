@@ -9,3 +9,12 @@ Document: TypeAlias = Union[  # noqa: UP007 - a recursive alias needs the string
     Mapping[str, "Document"], Sequence["Document"], str, int, float, bool, None
 ]
 """Any JSON value: what an unknown union member carries."""
+
+
+def plain(value: Document) -> Document:
+    """``value`` as plain JSON types: any mapping becomes a dict, any sequence a list."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    return [plain(item) for item in value]

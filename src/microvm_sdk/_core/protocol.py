@@ -1,21 +1,40 @@
 """The AWS rest-json protocol: requests from model objects, results from responses.
 
 Generic over a :class:`~microvm_sdk._core.schema.ServiceSchema`; it behaves as botocore's
-``RestJSONSerializer`` and ``RestJSONParser`` do (the test suite uses them as an oracle):
+``RestJSONSerializer`` and ``RestJSONParser`` do (the test suite uses them as an oracle,
+and runs botocore's rest-json protocol test suite), for every HTTP binding rest-json has:
 
 - URI labels are percent-encoded with only ``-_.~`` left as they are (``/`` too for greedy
-  labels), so image ARNs travel as ``arn%3Aaws%3Alambda%3A...``;
+  labels), so image ARNs travel as ``arn%3Aaws%3Alambda%3A...``; a ``requestUri`` may end
+  in literal query parameters (``?versions``), which come first in the query string;
 - query members are encoded the same way; lists repeat their key (``tagKeys=a&tagKeys=b``);
+  a map spreads its entries into the query string (a map of lists repeats each key), and
+  a named query member wins over a map entry of the same name;
+- header members become one header each (lists comma-joined); a ``headers`` map member
+  becomes one header per entry, its name the prefix plus the key;
 - the body is JSON of the body members; an operation whose input has body members sends
-  ``{}`` when none is set, and no body (and no ``Content-Type``) otherwise;
+  ``{}`` when none is set, and no body (and no ``Content-Type``) otherwise. A *payload*
+  member is the whole body instead: a structure as JSON (``{}`` when unset), a union or
+  document as JSON (nothing when unset), a blob or string as its raw bytes (no
+  ``Content-Type``);
+- ``hostPrefix`` (``data-{Name}.``) is put before the endpoint's host, host labels filled
+  in; ``httpChecksumRequired`` adds ``Content-MD5``;
+- responses read header, prefix-header and status-code members next to the JSON body or
+  the payload member;
 - errors take their code from ``X-Amzn-ErrorType``, else the body's ``code`` or
   ``__type``, dropping a ``:...`` suffix and a ``namespace#`` prefix.
+
+Which of these an operation uses is worked out once per operation (``_RequestPlan``,
+``_ResponsePlan``): an operation with plain JSON in and out pays for nothing else.
+Value-to-text rules are in :mod:`microvm_sdk._core.text_values`.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import email.utils
+import hashlib
 import json
 import math
 import re
@@ -23,49 +42,103 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from microvm_sdk._core.converter import WireConverter
-from microvm_sdk._core.errors import DeserializationError, ServiceError, UnknownServiceError
+from microvm_sdk._core import text_values
+from microvm_sdk._core.converter import WireConverter, member_key
+from microvm_sdk._core.errors import (
+    DeserializationError,
+    SerializationError,
+    ServiceError,
+    UnknownServiceError,
+)
 from microvm_sdk._core.http import HttpRequest, HttpResponse
 from microvm_sdk._core.schema import Member, Operation, ServiceSchema, Shape
 
 _LABEL = re.compile(r"\{([^}]+)\}")
 _EXCERPT = 200
+_JSON = "application/json"
 
 
 def _encode(value: str, safe: str = "-_.~") -> str:
     return quote(value, safe=safe)
 
 
-def _text(value: Any, shape: Shape, location: str) -> str:
-    """A scalar as text for a URI label, query value or header."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        fmt = shape.timestamp_format or ("rfc822" if location == "header" else "iso8601")
-        utc = value.astimezone(datetime.UTC)
-        if fmt == "iso8601":
-            return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-        if fmt == "rfc822":
-            return email.utils.format_datetime(utc, usegmt=True)
-        return str(int(utc.timestamp()))
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+def _json(value: Any) -> bytes:
+    try:
+        return json.dumps(value, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # a document holding NaN, a set, ...
+        raise SerializationError(f"cannot write the request body as JSON: {exc}") from None
 
 
-class _OperationPlan:
+class _RequestPlan:
     """What serializing one operation needs, worked out once."""
 
-    __slots__ = ("body_members", "header_members", "labels", "query_members", "template")
+    __slots__ = (
+        "body_members",
+        "checksum",
+        "header_members",
+        "host_labels",
+        "host_prefix",
+        "labels",
+        "literal_query",
+        "payload",
+        "payload_kind",
+        "prefix_members",
+        "query_maps",
+        "query_members",
+        "template",
+        "user_content_type",
+    )
 
     def __init__(self, operation: Operation, schema: ServiceSchema) -> None:
         shape = schema.shapes[operation.input] if operation.input else None
         members = shape.members if shape else ()
-        self.template = operation.uri
-        self.labels = {m.wire_name: m for m in members if m.location == "uri"}
-        self.query_members = [m for m in members if m.location == "querystring"]
-        self.header_members = [m for m in members if m.location == "header"]
+        shapes = schema.shapes
+        self.template, _, self.literal_query = operation.uri.partition("?")
+        self.labels: dict[str, tuple[str, text_values.Encoder]] = {
+            m.wire_name: (m.name, self._text(schema, m, "iso8601"))
+            for m in members
+            if m.location == "uri"
+        }
+        self.query_members: list[tuple[str, str, bool, text_values.Encoder]] = []
+        self.query_maps: list[tuple[str, bool, text_values.Encoder]] = []
+        for m in members:
+            if m.location != "querystring":
+                continue
+            target = shapes[m.target]
+            if target.kind == "map":
+                assert target.value is not None
+                values = shapes[target.value]
+                is_list = values.kind == "list"
+                item = shapes[values.member or ""] if is_list else values
+                encode = text_values.encoder(item, None, "iso8601")
+                self.query_maps.append((m.name, is_list, encode))
+            elif target.kind == "list":
+                assert target.member is not None
+                encode = text_values.encoder(shapes[target.member], None, "iso8601")
+                self.query_members.append((m.name, _encode(m.wire_name), True, encode))
+            else:
+                encode = self._text(schema, m, "iso8601")
+                self.query_members.append((m.name, _encode(m.wire_name), False, encode))
+        self.header_members = [
+            (m.name, m.wire_name, text_values.header_encoder(schema, m))
+            for m in members
+            if m.location == "header"
+        ]
+        self.prefix_members = [(m.name, m.wire_name) for m in members if m.location == "headers"]
+        self.user_content_type = any(
+            m.wire_name.lower() == "content-type" for m in members if m.location == "header"
+        )
         self.body_members = [m for m in members if m.location == "body"]
+        payload = next((m for m in members if shape and m.name == shape.payload), None)
+        self.payload = payload
+        self.payload_kind = shapes[payload.target].kind if payload else None
+        self.host_prefix = operation.host_prefix
+        self.host_labels = [("{" + m.model_name + "}", m.name) for m in members if m.host_label]
+        self.checksum = operation.checksum_required
+
+    @staticmethod
+    def _text(schema: ServiceSchema, member: Member, default: str) -> text_values.Encoder:
+        return text_values.encoder(schema.shapes[member.target], member.timestamp_format, default)
 
 
 class RestJsonProtocol:
@@ -74,70 +147,122 @@ class RestJsonProtocol:
     def __init__(self, schema: ServiceSchema, converter: WireConverter) -> None:
         self.schema = schema
         self.converter = converter
-        self._plans: dict[str, _OperationPlan] = {}
+        self._plans: dict[str, _RequestPlan] = {}
+        self._response_plans: dict[str, _ResponsePlan] = {}
         self._errors = {
             shape.error.code: shape for shape in schema.shapes.values() if shape.error is not None
         }
+        self._error_decoders: dict[tuple[str, str], text_values.Decoder] = {}
 
-    def _plan(self, operation: Operation) -> _OperationPlan:
+    def _plan(self, operation: Operation) -> _RequestPlan:
         plan = self._plans.get(operation.name)
         if plan is None:
-            plan = self._plans[operation.name] = _OperationPlan(operation, self.schema)
+            plan = self._plans[operation.name] = _RequestPlan(operation, self.schema)
         return plan
 
     # -- requests ---------------------------------------------------------------------
 
     def serialize(self, operation: Operation, params: Any, endpoint: str) -> HttpRequest:
-        """Build the HTTP request of ``operation`` for the input object ``params``."""
+        """Build the HTTP request of ``operation`` for the input object ``params``.
+
+        Raises:
+            SerializationError: A value cannot be written (a naive datetime, a document
+                that is not JSON).
+        """
         plan = self._plan(operation)
-        shapes = self.schema.shapes
+        path = plan.template
+        if plan.labels:
+            labels = plan.labels
 
-        def label(match: re.Match[str]) -> str:
-            name = match.group(1)
-            greedy = name.endswith("+")
-            member = plan.labels[name.rstrip("+")]
-            text = _text(getattr(params, member.name), shapes[member.target], "uri")
-            return _encode(text, "/-_.~" if greedy else "-_.~")
+            def label(match: re.Match[str]) -> str:
+                name = match.group(1)
+                greedy = name.endswith("+")
+                attr, encode = labels[name.rstrip("+")]
+                return _encode(encode(getattr(params, attr)), "/-_.~" if greedy else "-_.~")
 
-        path = _LABEL.sub(label, plan.template)
-        query = self._query(plan.query_members, params)
+            path = _LABEL.sub(label, path)
+        query = self._query(plan, params) if (plan.query_members or plan.query_maps) else ""
+        if plan.literal_query:
+            query = plan.literal_query + ("&" + query if query else "")
+        if plan.host_prefix is not None:
+            endpoint = self._host_prefixed(plan, params, endpoint)
         url = endpoint.rstrip("/") + path + ("?" + query if query else "")
         headers: dict[str, str] = {}
-        for member in plan.header_members:
-            value = getattr(params, member.name)
-            if value is not None:
-                headers[member.wire_name] = _text(value, shapes[member.target], "header")
+        for attr, name, encode in plan.header_members:
+            value = getattr(params, attr)
+            if value is not None and not (isinstance(value, (list, tuple)) and not value):
+                headers[name] = encode(value)
+        for attr, prefix in plan.prefix_members:
+            entries = getattr(params, attr)
+            if entries:
+                for key, value in entries.items():
+                    if value is not None:
+                        headers[prefix + key] = value
         body = b""
-        if plan.body_members:
-            wire = self.converter.to_wire(params)
-            body = json.dumps(wire).encode("utf-8")
-            headers["Content-Type"] = "application/json"
+        if plan.payload is not None:
+            body, is_json = self._payload(plan, params)
+        elif plan.body_members:
+            body, is_json = _json(self.converter.to_wire(params)), True
+        if body and is_json and not plan.user_content_type:
+            headers["Content-Type"] = _JSON
+        if plan.checksum:
+            digest = hashlib.md5(body, usedforsecurity=False).digest()
+            headers["Content-MD5"] = base64.b64encode(digest).decode("ascii")
         return HttpRequest(operation.method, url, headers, body)
 
-    def _query(self, members: list[Member], params: Any) -> str:
+    def _query(self, plan: _RequestPlan, params: Any) -> str:
         pairs: list[str] = []
-        shapes = self.schema.shapes
-        for member in members:
-            value = getattr(params, member.name)
+        named: set[str] = set()
+        for attr, key, is_list, encode in plan.query_members:
+            value = getattr(params, attr)
             if value is None:
                 continue
-            key = _encode(member.wire_name)
-            target = shapes[member.target]
-            if target.kind == "list":
-                assert target.member is not None
-                item_shape = shapes[target.member]
-                pairs.extend(f"{key}={_encode(_text(v, item_shape, 'query'))}" for v in value)
-            elif target.kind == "map":
-                value_shape = shapes[target.value or ""]
-                for map_key, map_value in value.items():
-                    pairs.append(
-                        f"{_encode(map_key)}={_encode(_text(map_value, value_shape, 'query'))}"
-                    )
+            named.add(key)
+            if is_list:
+                pairs.extend(f"{key}={_encode(encode(v))}" for v in value if v is not None)
             else:
-                pairs.append(f"{key}={_encode(_text(value, target, 'query'))}")
+                pairs.append(f"{key}={_encode(encode(value))}")
+        for attr, is_list, encode in plan.query_maps:
+            entries = getattr(params, attr)
+            if not entries:
+                continue
+            for map_key, map_value in entries.items():
+                key = _encode(map_key)
+                if key in named or map_value is None:
+                    continue
+                if is_list:
+                    pairs.extend(f"{key}={_encode(encode(v))}" for v in map_value if v is not None)
+                else:
+                    pairs.append(f"{key}={_encode(encode(map_value))}")
         return "&".join(pairs)
 
+    def _payload(self, plan: _RequestPlan, params: Any) -> tuple[bytes, bool]:
+        assert plan.payload is not None
+        value = getattr(params, plan.payload.name)
+        kind = plan.payload_kind
+        if kind == "blob":
+            return (b"" if value is None else bytes(value)), False
+        if kind == "string":
+            return (b"" if value is None else str.__str__(value).encode("utf-8")), False
+        if value is None:
+            return (b"{}" if kind == "structure" else b""), True
+        return _json(self.converter.value_to_wire(value, plan.payload.target)), True
+
+    @staticmethod
+    def _host_prefixed(plan: _RequestPlan, params: Any, endpoint: str) -> str:
+        prefix = plan.host_prefix or ""
+        for placeholder, attr in plan.host_labels:
+            prefix = prefix.replace(placeholder, str(getattr(params, attr)))
+        scheme, sep, rest = endpoint.partition("://")
+        return scheme + sep + prefix + rest if sep else prefix + endpoint
+
     # -- responses --------------------------------------------------------------------
+
+    def _response_plan(self, operation: Operation) -> _ResponsePlan:
+        plan = self._response_plans.get(operation.name)
+        if plan is None:
+            plan = self._response_plans[operation.name] = _ResponsePlan(operation, self.schema)
+        return plan
 
     def parse(
         self, operation: Operation, response: HttpResponse, output_cls: type[Any] | None
@@ -152,13 +277,83 @@ class RestJsonProtocol:
             raise self.error(response)
         if output_cls is None:
             return None
-        data = _json_body(response.body)
-        if data is None:
+        plan = self._response_plan(operation)
+        if plan.plain:
+            data = _json_body(response.body)
+            if data is None:
+                raise DeserializationError(
+                    f"{operation.name}: HTTP {response.status} response is not JSON: "
+                    f"{_excerpt(response.body)!r}"
+                )
+        else:
+            data = self._response_data(operation, plan, response)
+        return self.converter.from_wire(data, output_cls)
+
+    def _response_data(
+        self, operation: Operation, plan: _ResponsePlan, response: HttpResponse
+    ) -> dict[str, Any]:
+        """The dict ``from_wire`` reads: body members, payload, headers, status code."""
+        data: dict[str, Any]
+        if plan.payload is None:
+            body = _json_body(response.body)
+            if body is None:
+                raise DeserializationError(
+                    f"{operation.name}: HTTP {response.status} response is not JSON: "
+                    f"{_excerpt(response.body)!r}"
+                )
+            data = dict(body)
+            for key in plan.reserved:  # never read a header member from the body
+                data.pop(key, None)
+        else:
+            data = {}
+            value = self._payload_value(operation, plan, response)
+            if value is not None:
+                data[plan.payload.wire_name] = value
+        headers = response.headers
+        for member, key, decode in plan.headers:
+            raw = headers.get(member.wire_name.lower())
+            if raw is None:
+                continue
+            try:
+                data[key] = decode(raw)
+            except ValueError as exc:
+                raise DeserializationError(
+                    f"{operation.name}: cannot read header {member.wire_name} "
+                    f"({member.name}): {exc}"
+                ) from None
+        for member, key in plan.prefixes:
+            data[key] = text_values.prefix_headers(headers, member.wire_name)
+        if plan.status is not None:
+            data[plan.status] = response.status
+        return data
+
+    def _payload_value(
+        self, operation: Operation, plan: _ResponsePlan, response: HttpResponse
+    ) -> Any:
+        """The payload member's wire value; an empty body leaves an optional one unset."""
+        body = response.body
+        kind = plan.payload_kind
+        assert plan.payload is not None
+        if kind == "blob":
+            return body if body or plan.payload.required else None
+        if kind == "string":
+            if not body:
+                return "" if plan.payload.required else None
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DeserializationError(
+                    f"{operation.name}: the response body is not UTF-8 text"
+                ) from None
+        if not body.strip():
+            return {} if kind == "structure" else None
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise DeserializationError(
                 f"{operation.name}: HTTP {response.status} response is not JSON: "
                 f"{_excerpt(response.body)!r}"
-            )
-        return self.converter.from_wire(data, output_cls)
+            ) from None
 
     def parse_wire(self, response: HttpResponse) -> dict[str, Any]:
         """Return the JSON body of a success response as a dict (raises on errors)."""
@@ -215,14 +410,19 @@ class RestJsonProtocol:
         for member in shape.members:
             if member.name == "message":
                 continue
-            if member.location == "header":
-                raw: Any = headers.get(member.wire_name.lower())
-                target = self.schema.shapes[member.target]
-                if raw is not None and target.kind in ("integer", "long"):
-                    digits = raw.strip().lstrip("-")
-                    raw = int(raw) if digits.isascii() and digits.isdigit() else None
-            else:
-                raw = body.get(member.wire_name)
+            raw: Any
+            try:
+                if member.location == "header":
+                    text = headers.get(member.wire_name.lower())
+                    raw = None if text is None else self._error_decoder(shape, member)(text)
+                elif member.location == "headers":
+                    raw = text_values.prefix_headers(headers, member.wire_name)
+                elif member.location == "body":
+                    raw = body.get(member.wire_name)
+                else:
+                    continue
+            except ValueError:
+                continue
             if raw is None:
                 continue
             try:
@@ -230,6 +430,36 @@ class RestJsonProtocol:
             except Exception:
                 continue
         return fields
+
+    def _error_decoder(self, shape: Shape, member: Member) -> text_values.Decoder:
+        key = (shape.name, member.name)
+        decode = self._error_decoders.get(key)
+        if decode is None:
+            decode = self._error_decoders[key] = text_values.header_decoder(self.schema, member)
+        return decode
+
+
+class _ResponsePlan:
+    """What reading one operation's output needs, worked out once."""
+
+    __slots__ = ("headers", "payload", "payload_kind", "plain", "prefixes", "reserved", "status")
+
+    def __init__(self, operation: Operation, schema: ServiceSchema) -> None:
+        shape = schema.shapes[operation.output] if operation.output else None
+        members = shape.members if shape else ()
+        self.headers: list[tuple[Member, str, text_values.Decoder]] = [
+            (m, member_key(m), text_values.header_decoder(schema, m))
+            for m in members
+            if m.location == "header"
+        ]
+        self.prefixes = [(m, member_key(m)) for m in members if m.location == "headers"]
+        status = next((m for m in members if m.location == "statusCode"), None)
+        self.status = member_key(status) if status else None
+        self.reserved = [member_key(m) for m in members if m.location != "body"]
+        payload = next((m for m in members if shape and m.name == shape.payload), None)
+        self.payload = payload
+        self.payload_kind = schema.shapes[payload.target].kind if payload else None
+        self.plain = payload is None and not self.reserved
 
 
 def _json_body(body: bytes) -> dict[str, Any] | None:

@@ -25,8 +25,12 @@ ShapeKind = Literal[
     "boolean",
     "timestamp",
     "blob",
+    "document",
 ]
-Location = Literal["body", "uri", "querystring", "header"]
+Location = Literal["body", "uri", "querystring", "header", "headers", "statusCode"]
+"""Where a member travels: the JSON body, a URI label, the query string, one header,
+every header starting with a prefix (``headers``, a map), or the response status code."""
+TimestampFormat = Literal["unixTimestamp", "iso8601", "rfc822"]
 
 
 @attrs.frozen(slots=True)
@@ -40,10 +44,14 @@ class Member:
         wire_name: The name on the wire: JSON key, query key, header or URI label
             (``tagKeys`` for the ``TagKeys`` query member).
         target: The name of the shape the member targets.
-        location: Where the member travels in a request (``body`` for outputs).
+        location: Where the member travels (see :data:`Location`). For ``headers`` the
+            wire name is the header prefix.
         required: The model lists the member as required.
         idempotency_token: The member is an idempotency token (filled when omitted).
         variant: For a union member, the class that holds it (``CodeArtifactUri``).
+        timestamp_format: The member's own ``timestampFormat``, which wins over the
+            target shape's.
+        host_label: The member's value is put into the operation's host prefix.
     """
 
     name: str
@@ -54,6 +62,8 @@ class Member:
     required: bool = False
     idempotency_token: bool = False
     variant: type[Any] | None = None
+    timestamp_format: TimestampFormat | None = None
+    host_label: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -73,7 +83,9 @@ class Shape:
 
     ``cls`` is the Python class for structures (and errors) and enums; ``unknown_cls``
     the class a union uses for a member this SDK does not know. Constraints
-    (``min``, ``max``, ``pattern``, ``enum``) are the model's, unchanged.
+    (``min``, ``max``, ``pattern``, ``enum``) are the model's, unchanged. ``payload``
+    names (by Python name) the member that is the whole HTTP body, when the model binds
+    one. A ``document`` shape holds any JSON value.
     """
 
     name: str
@@ -87,10 +99,11 @@ class Shape:
     pattern: str | None = None
     enum: tuple[str, ...] = ()
     sensitive: bool = False
-    timestamp_format: str | None = None
+    timestamp_format: TimestampFormat | None = None
     error: ErrorInfo | None = None
     cls: type[Any] | None = None
     unknown_cls: type[Any] | None = None
+    payload: str | None = None
 
     def member_by_wire_name(self, wire_name: str) -> Member | None:
         """Return the member with this wire name, or ``None``."""
@@ -102,7 +115,14 @@ class Shape:
 
 @attrs.frozen(slots=True)
 class Operation:
-    """One operation: its HTTP binding and shapes."""
+    """One operation: its HTTP binding and shapes.
+
+    ``uri`` is the model's ``requestUri``: a path with ``{label}`` / ``{label+}``
+    placeholders, optionally followed by ``?`` and literal query parameters.
+    ``host_prefix`` (``"data-{Name}."``) is put before the endpoint's host, with the
+    input's host-label members filled in. ``checksum_required`` asks for a
+    ``Content-MD5`` header on the request.
+    """
 
     name: str
     python_name: str
@@ -113,6 +133,8 @@ class Operation:
     output: str | None
     errors: tuple[str, ...] = ()
     documentation: str = ""
+    host_prefix: str | None = None
+    checksum_required: bool = False
 
 
 @attrs.frozen(slots=True)

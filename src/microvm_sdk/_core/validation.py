@@ -7,17 +7,27 @@ when validation fails. Values of sensitive members never appear in messages.
 
 Enum members are not checked against the listed values: a value newer than this SDK may
 be known to the service.
+
+Members bound to the HTTP request have rules of their own: a host label must be a valid
+host name part (letters, digits, ``-`` and ``.``), a URI label must not be empty, and a
+header value must not hold a line break. Documents must be JSON: dicts with string keys,
+lists, strings, finite numbers, booleans and ``None``.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from microvm_sdk._core.errors import ParamValidationError
 from microvm_sdk._core.patterns import matches
-from microvm_sdk._core.schema import ServiceSchema, Shape
+from microvm_sdk._core.schema import Member, ServiceSchema, Shape
+
+_HOST_LABEL = re.compile(r"[A-Za-z0-9.\-]+")
+_MAX_DOCUMENT_DEPTH = 100
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -67,7 +77,10 @@ class Validator:
                 if member.required:
                     out.append(f"{where}: missing required member")
                 continue
-            self._value(value, self.schema.shapes[member.target], where, out, sensitive)
+            target = self.schema.shapes[member.target]
+            self._value(value, target, where, out, sensitive)
+            if member.location != "body" or member.host_label:
+                _binding(member, value, target, where, out)
 
     def _value(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
         sensitive = sensitive or shape.sensitive
@@ -80,6 +93,8 @@ class Validator:
             self._list(value, shape, path, out, sensitive)
         elif kind == "map":
             self._map(value, shape, path, out, sensitive)
+        elif kind == "document":
+            _document(value, path, out)
         else:
             self._scalar(value, shape, path, out, sensitive)
 
@@ -157,6 +172,51 @@ class Validator:
             out.append(f"{path}: {size} {unit} < min {_number(shape.min)}")
         if shape.max is not None and size > shape.max:
             out.append(f"{path}: {size} {unit} > max {_number(shape.max)}")
+
+
+def _binding(member: Member, value: Any, target: Shape, path: str, out: list[str]) -> None:
+    """The rules of the HTTP binding a member has (host label, URI label, header)."""
+    if member.host_label and isinstance(value, str) and not _HOST_LABEL.fullmatch(value):
+        out.append(f"{path}: must hold only letters, digits, '-' and '.' (it is a host label)")
+    elif member.location == "uri" and value == "":
+        out.append(f"{path}: must not be empty (it is a URI path segment)")
+    elif member.location in ("header", "headers") and target.kind != "document":
+        # A document header is base64 JSON: what it holds never reaches the header line.
+        texts: list[Any]
+        if isinstance(value, Mapping):
+            texts = [*value.keys(), *value.values()]
+        elif isinstance(value, (list, tuple)):
+            texts = list(value)
+        else:
+            texts = [value]
+        if any(isinstance(t, str) and ("\r" in t or "\n" in t) for t in texts):
+            out.append(f"{path}: must not contain a line break (it is sent as a header)")
+
+
+def _document(value: Any, path: str, out: list[str]) -> None:
+    """Check that a document is JSON, without recursion (depth is bounded)."""
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        if depth > _MAX_DOCUMENT_DEPTH:
+            out.append(f"{path}: document nested deeper than {_MAX_DOCUMENT_DEPTH} levels")
+            return
+        if item is None or isinstance(item, (str, bool, int)):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                out.append(f"{path}: document holds {item}, which JSON cannot carry")
+                return
+        elif isinstance(item, Mapping):
+            if not all(isinstance(key, str) for key in item):
+                out.append(f"{path}: document object keys must be strings")
+                return
+            todo.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            todo.extend((v, depth + 1) for v in item)
+        else:
+            out.append(f"{path}: document holds a {type(item).__name__}, which is not JSON")
+            return
 
 
 def _number(value: float) -> str:
