@@ -11,6 +11,7 @@ from pathlib import Path
 from microvm_sdk_codegen import (
     ir,
     render_client,
+    render_docs,
     render_errors,
     render_models,
     render_schema,
@@ -29,6 +30,7 @@ RENDERERS: dict[str, Callable[[ir.ServiceIR], str]] = {
     "_endpoint_rules.py": render_schema.render_rules,
     "_waiters.py": render_waiters.render,
     "client.py": render_client.render,
+    "_documentation.py": render_docs.render,
 }
 
 

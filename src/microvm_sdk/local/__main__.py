@@ -11,9 +11,9 @@ from types import FrameType
 DEFAULT_PORT = 7878
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str = "python -m microvm_sdk.local") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m microvm_sdk.local",
+        prog=prog,
         description="Serve a local emulator of AWS Lambda MicroVMs until interrupted.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -44,18 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve_main(argv: list[str] | None = None) -> int:
+def serve_main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     """Serve until SIGINT or SIGTERM; return the exit status.
 
     Args:
         argv: Command-line arguments (``sys.argv[1:]`` when ``None``).
+        prog: The program name usage and errors show (``microvm local serve``).
 
     Returns:
         ``0`` after a clean stop, ``1`` when the server could not start.
     """
     from microvm_sdk.local._server import LocalServer
 
-    args = _parser().parse_args(argv)
+    args = (_parser(prog) if prog else _parser()).parse_args(argv)
     server = LocalServer(
         host=args.host,
         port=args.port,
