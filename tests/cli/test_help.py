@@ -126,9 +126,13 @@ def test_wait_help_for_one_waiter(microvm: Callable[..., Result]) -> None:
         assert result.stdout.startswith("microvm wait created\n")
         assert "--image-identifier (string) [required]" in result.stdout
         assert "Wait until a MicroVM image has been built and is CREATED." in squash(result.stdout)
-        assert "state is CREATE_FAILED" in squash(result.stdout)
+        assert "when its state is CREATE_FAILED, DELETING, DELETE_FAILED or DELETED" in squash(
+            result.stdout
+        )
     terminated = squash(microvm("wait", "microvm-terminated", "help").stdout)
     assert "--microvm-identifier" in terminated and "no failure state" in terminated
+    deleted = squash(microvm("wait", "deleted", "help").stdout)
+    assert "until its state is DELETED or it answers ResourceNotFoundException" in deleted
 
 
 def test_wait_without_a_waiter_is_a_usage_error(microvm: Callable[..., Result]) -> None:

@@ -133,11 +133,12 @@ def waiter_help(model: ServiceModel, name: str) -> str:
     lines = [f"microvm wait {name}", "", "Description", ""]
     lines += _wrap(spec.description or f"Waits until the {info.subject} is {info.success}.", 2)
     lines += [""]
+    failure = _states(spec, "failure")
+    stops = f"It fails (exit code 255) when {failure}." if failure else "It has no failure state."
     lines += _wrap(
-        f"Polls {info.operation} until {_states(spec, 'success')}; stops with exit code "
-        f"255 at {_states(spec, 'failure') or 'no failure state'}. The first poll is "
-        f"immediate, then the delay grows from {spec.min_delay:g} s to {spec.max_delay:g} s; "
-        f"it gives up after {spec.max_wait_time:g} s.",
+        f"Polls {info.operation} until {_states(spec, 'success')}. {stops} The first poll "
+        f"is immediate; then the delay grows from {spec.min_delay:g} s to "
+        f"{spec.max_delay:g} s, and it gives up after {spec.max_wait_time:g} s.",
         2,
     )
     lines += ["", "Synopsis", "", f"  microvm wait {name}"]
@@ -160,15 +161,26 @@ def waiter_help(model: ServiceModel, name: str) -> str:
 
 
 def _states(spec: object, outcome: str) -> str:
-    found = []
+    """``its state is CREATE_FAILED, DELETING or DELETED`` / ``it answers X``."""
+    values: list[str] = []
+    errors: list[str] = []
     for acceptor in getattr(spec, "acceptors", ()):
         if acceptor.state != outcome:
             continue
         if acceptor.matcher == "error":
-            found.append(f"the error {acceptor.expected}")
+            errors.append(str(acceptor.expected))
         else:
-            found.append(f"{acceptor.argument} is {acceptor.expected}")
-    return " or ".join(found)
+            values.append(str(acceptor.expected))
+    parts = []
+    if values:
+        parts.append("its state is " + _either(values))
+    if errors:
+        parts.append("it answers " + _either(errors))
+    return " or ".join(parts)
+
+
+def _either(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def command_help(command: CommandModel, model: ServiceModel) -> str:
