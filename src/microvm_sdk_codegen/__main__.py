@@ -26,6 +26,7 @@ from pathlib import Path
 from microvm_sdk_codegen import (
     ir,
     render_client,
+    render_docs,
     render_errors,
     render_models,
     render_package,
@@ -46,6 +47,7 @@ RENDERERS: dict[str, Callable[[ir.ServiceIR], str]] = {
     "_waiters.py": render_waiters.render,
     "client.py": render_client.render,
     "async_client.py": render_client.render_async,
+    "_documentation.py": render_docs.render,
 }
 
 
@@ -84,6 +86,7 @@ def generate(
     standalone = package != "microvm_sdk"
     if standalone:
         renderers["__init__.py"] = render_package.render
+        del renderers["_documentation.py"]  # the prose the microvm CLI's help reads
         if not service.waiters.get("waiters"):
             del renderers["_waiters.py"]
     outputs = {

@@ -310,4 +310,6 @@ def python_docs(service: ServiceIR, overrides: dict[str, Any]) -> ServiceIR:
     unused = set(forms) - used
     if unused:
         raise DocsError(f"overrides.json docs.python_forms: never used: {sorted(unused)}")
-    return dataclasses.replace(service, doc=service_doc, shapes=shapes, operations=operations)
+    return dataclasses.replace(
+        service, doc=service_doc, shapes=shapes, operations=operations, wire_docs=service
+    )

@@ -150,6 +150,9 @@ class ServiceIR:
     package: str = "microvm_sdk"
     excluded: dict[str, str] = field(default_factory=dict)
     excluded_paginators: dict[str, str] = field(default_factory=dict)
+    wire_docs: ServiceIR | None = None
+    """The same service with the model's own prose (wire names and JSON forms, what the
+    command line takes), when ``docs.python_docs`` rewrote the prose for the Python API."""
 
 
 def _read(path: Path) -> tuple[bytes, Any]:

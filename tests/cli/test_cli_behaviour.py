@@ -540,14 +540,16 @@ def test_local_serve_help(
 ) -> None:
     result = microvm("local", "serve", "--help")
     assert result.code == 0
-    assert "--port" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "--port" in out
+    assert out.startswith("usage: microvm local serve ")
 
 
 def test_local_serve_gets_its_own_options(monkeypatch: pytest.MonkeyPatch) -> None:
     import microvm_sdk.local.__main__ as local_main
 
-    seen: list[list[str]] = []
-    monkeypatch.setattr(local_main, "serve_main", lambda argv: seen.append(argv) or 0)
+    seen: list[tuple[list[str], str]] = []
+    monkeypatch.setattr(local_main, "serve_main", lambda argv, prog: seen.append((argv, prog)) or 0)
     out = io.StringIO()
     code = run(
         ["--profile", "local", "local", "serve", "--profile", "fast", "--region", "eu-west-1"],
@@ -556,4 +558,4 @@ def test_local_serve_gets_its_own_options(monkeypatch: pytest.MonkeyPatch) -> No
         environ={},
     )
     assert code == 0
-    assert seen == [["--profile", "fast", "--region", "eu-west-1"]]
+    assert seen == [(["--profile", "fast", "--region", "eu-west-1"], "microvm local serve")]

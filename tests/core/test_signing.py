@@ -19,6 +19,7 @@ from botocore.credentials import (  # type: ignore[import-untyped]
     ReadOnlyCredentials,
     RefreshableCredentials,
 )
+from botocore_clock import set_botocore_clock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,11 +38,11 @@ SIGNER_HEADERS = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token")
 
 
 class Clock:
-    """Sets the time botocore's signer reads (botocore.auth.get_current_datetime)."""
+    """Sets the time botocore's signer (and so ours) reads."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = T1
-        monkeypatch.setattr("botocore.auth.get_current_datetime", lambda *a, **k: self.now)
+        set_botocore_clock(monkeypatch, lambda: self.now)
 
 
 @pytest.fixture
@@ -206,7 +207,7 @@ def test_signature_equals_botocore_sigv4auth(
     url = host + path + ("?" + query if query else "")
     signer = SIGNER  # shared: its signing-key cache sees many keys, dates and regions
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("botocore.auth.get_current_datetime", lambda *a, **k: when)
+        set_botocore_clock(patch, lambda: when)
         expected = reference(HttpRequest(method, url, dict(headers), body), creds, region)
         request = HttpRequest(method, url, dict(headers), body)
         signer.sign(request, region=region, credentials=creds)

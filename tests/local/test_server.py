@@ -19,6 +19,7 @@ import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore_clock import set_botocore_clock
 
 from microvm_sdk.local import EmulatedError, LocalServer
 
@@ -675,10 +676,8 @@ def test_skewed_client_clock_is_rejected(
     server, backend = stub_server
     past = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=10)
     client = client_for(server)
-    with (
-        mock.patch("botocore.auth.get_current_datetime", return_value=past),
-        pytest.raises(ClientError) as info,
-    ):
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(ClientError) as info:
+        set_botocore_clock(patch, lambda: past)
         client.list_microvms()
     error = info.value.response["Error"]
     assert error["Code"] == "InvalidSignatureException"

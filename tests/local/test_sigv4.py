@@ -7,13 +7,13 @@ import datetime
 import json
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore_clock import set_botocore_clock
 
 from microvm_sdk.local import EmulatedError
 from microvm_sdk.local._sigv4 import (
@@ -268,7 +268,8 @@ def test_botocore_signed_requests_verify(method: str, url: str, body: bytes) -> 
 
 def test_botocore_signed_request_ten_minutes_old_is_expired() -> None:
     past = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=10)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=past):
+    with pytest.MonkeyPatch.context() as patch:
+        set_botocore_clock(patch, lambda: past)
         path, query, headers, data = botocore_signed(
             "GET", "http://127.0.0.1:1/2025-09-09/microvms"
         )

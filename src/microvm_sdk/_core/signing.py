@@ -21,6 +21,7 @@ header set.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Protocol, cast
 
 from microvm_sdk._core.errors import ConfigurationError
@@ -202,6 +203,20 @@ class _SignedHeaders:
         return self._values.get(name, failobj)
 
 
+def _now(botocore_auth: Any) -> datetime.datetime:
+    """The signing time, read where botocore's own signer reads it.
+
+    botocore 1.40.2 and later read ``botocore.auth.get_current_datetime()``; earlier
+    releases call ``datetime.datetime.utcnow()``. Both give the same UTC wall-clock time,
+    so the ``X-Amz-Date`` value (and the signature) is the same either way.
+    """
+    current = getattr(botocore_auth, "get_current_datetime", None)
+    if current is not None:
+        now: datetime.datetime = current()
+        return now
+    return datetime.datetime.now(datetime.UTC)
+
+
 def _botocore_classes() -> tuple[Any, Any]:
     """Build (once) the request stand-in and SigV4Auth subclass; imports botocore."""
     global _CLASSES  # noqa: PLW0603 - a lazily built pair of classes
@@ -245,7 +260,7 @@ def _botocore_classes() -> tuple[Any, Any]:
             # "botocore.auth" logger, and nothing sensitive may reach a log.
             if self.credentials is None:
                 raise NoCredentialsError()
-            request.context["timestamp"] = botocore_auth.get_current_datetime().strftime(
+            request.context["timestamp"] = _now(botocore_auth).strftime(
                 botocore_auth.SIGV4_TIMESTAMP
             )
             self._modify_request_before_signing(request)

@@ -25,7 +25,7 @@ from microvm_sdk.cli._globals import Context, build_global_parser
 __all__ = ["run", "version_string"]
 
 _LOG_FORMAT = "%(asctime)s - %(threadName)s - %(name)s - %(levelname)s - %(message)s"
-_SPECIAL = ("wait", "local", "demo", "help")
+_SPECIAL = ("wait", "local", "demo", "completion", "help")
 
 
 def version_string() -> str:
@@ -97,16 +97,23 @@ def run(
         if command_name == "demo":
             from microvm_sdk.cli._demo import run_demo
 
+            operation = "GetMicrovmImage"
             return run_demo(context, remaining)
         from microvm_sdk.cli._model import load_service_model
 
         model = load_service_model()
         if command_name == "wait":
-            from microvm_sdk.cli._commands import run_wait
+            from microvm_sdk.cli._commands import WAITERS, run_wait
 
-            if options.help:
+            if options.help and not remaining:
                 remaining = ["help"]
+            waiter = WAITERS.get(remaining[0]) if remaining else None
+            operation = waiter.operation if waiter is not None else ""
             return run_wait(context, model, remaining)
+        if command_name == "completion":
+            from microvm_sdk.cli._completion import run_completion
+
+            return run_completion(context, model, remaining)
         command = model.commands.get(command_name)
         if command is None:
             raise UsageError(
@@ -226,7 +233,7 @@ def _run_local(args: list[str], stdout: IO[str]) -> int:
     from microvm_sdk.local.__main__ import serve_main
 
     try:
-        result = serve_main(args[1:])
+        result = serve_main(args[1:], prog="microvm local serve")
     except SystemExit as exc:  # its argument parser exits on --help and on errors
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     return int(result) if isinstance(result, int) else 0
@@ -262,12 +269,7 @@ def _report(
         _Usage(*_translate_validation(exc.errors, operation)).write(stderr)
         return EXIT_USAGE
     if isinstance(exc, ConfigurationError):
-        stderr.write(f"microvm: error: {exc}\n")
-        if "credentials" in str(exc):
-            stderr.write(
-                "microvm: hint: to send requests without credentials (to the local "
-                "emulator, say), add --no-sign-request\n"
-            )
+        stderr.write(f"microvm: error: {_configuration_message(str(exc))}\n")
         return EXIT_CONFIG
     if isinstance(exc, TransportError):
         where = f" {exc.url}" if getattr(exc, "url", None) else ""
@@ -278,6 +280,29 @@ def _report(
         return EXIT_OTHER
     stderr.write(f"microvm: error: {type(exc).__name__}: {exc}\n")
     return EXIT_OTHER
+
+
+_NO_REGION = (
+    "You must specify a region: use --region, set AWS_REGION (or AWS_DEFAULT_REGION), "
+    "or add 'region = <region>' to the profile in the shared config file"
+)
+_NO_CREDENTIALS = (
+    "Unable to locate credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use "
+    "--profile with a profile that has credentials (keys, SSO, assume-role or "
+    "credential_process) in the shared config or credentials file. For the local "
+    "emulator, use its keys (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test by "
+    "default); --no-sign-request works only with an emulator started with "
+    "--no-verify-signatures"
+)
+
+
+def _configuration_message(message: str) -> str:
+    """The SDK's configuration error in command-line terms (options, not arguments)."""
+    if message.startswith("no AWS region configured"):
+        return _NO_REGION
+    if message.startswith("no credentials found"):
+        return _NO_CREDENTIALS
+    return message
 
 
 def _error_fields(exc: Any) -> dict[str, Any]:

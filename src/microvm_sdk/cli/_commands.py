@@ -57,6 +57,7 @@ class WaiterInfo:
         method: The client method (``wait_until_created``).
         subject: What is waited for, in words (``image``).
         success: The state reached on success, in words.
+        spec: The waiter's name in ``waiters-2.json`` (``MicrovmImageCreated``).
     """
 
     name: str
@@ -64,23 +65,51 @@ class WaiterInfo:
     method: str
     subject: str
     success: str
+    spec: str
 
 
 WAITERS: dict[str, WaiterInfo] = {
     info.name: info
     for info in (
-        WaiterInfo("created", "GetMicrovmImage", "wait_until_created", "image", "CREATED"),
-        WaiterInfo("updated", "GetMicrovmImage", "wait_until_updated", "image", "UPDATED"),
-        WaiterInfo("deleted", "GetMicrovmImage", "wait_until_deleted", "image", "deleted"),
+        WaiterInfo(
+            "created",
+            "GetMicrovmImage",
+            "wait_until_created",
+            "image",
+            "CREATED",
+            "MicrovmImageCreated",
+        ),
+        WaiterInfo(
+            "updated",
+            "GetMicrovmImage",
+            "wait_until_updated",
+            "image",
+            "UPDATED",
+            "MicrovmImageUpdated",
+        ),
+        WaiterInfo(
+            "deleted",
+            "GetMicrovmImage",
+            "wait_until_deleted",
+            "image",
+            "deleted",
+            "MicrovmImageDeleted",
+        ),
         WaiterInfo(
             "image-version-built",
             "GetMicrovmImageVersion",
             "wait_until_image_version_built",
             "image version",
             "SUCCESSFUL",
+            "MicrovmImageVersionBuilt",
         ),
         WaiterInfo(
-            "microvm-running", "GetMicrovm", "wait_until_microvm_running", "MicroVM", "RUNNING"
+            "microvm-running",
+            "GetMicrovm",
+            "wait_until_microvm_running",
+            "MicroVM",
+            "RUNNING",
+            "MicrovmRunning",
         ),
         WaiterInfo(
             "microvm-suspended",
@@ -88,6 +117,7 @@ WAITERS: dict[str, WaiterInfo] = {
             "wait_until_microvm_suspended",
             "MicroVM",
             "SUSPENDED",
+            "MicrovmSuspended",
         ),
         WaiterInfo(
             "microvm-terminated",
@@ -95,6 +125,7 @@ WAITERS: dict[str, WaiterInfo] = {
             "wait_until_microvm_terminated",
             "MicroVM",
             "TERMINATED",
+            "MicrovmTerminated",
         ),
     )
 }
@@ -717,12 +748,21 @@ def failure_details(
 
 
 def run_wait(context: Context, model: ServiceModel, args: list[str]) -> int:
-    """``microvm wait <name> --image-identifier ...``."""
-    if not args or args[0] in ("help", "-h", "--help"):
+    """``microvm wait <name> --image-identifier ...``.
+
+    ``microvm wait help`` lists the waiters and ``microvm wait <name> help`` describes
+    one; ``microvm wait`` without a waiter is a usage error (exit code 252).
+    """
+    if args[:1] in (["help"], ["-h"], ["--help"]):
         from microvm_sdk.cli._help import wait_help
 
         context.stdout.write(wait_help(model))
         return 0
+    if not args or args[0].startswith("-"):
+        raise UsageError(
+            "the following arguments are required: waiter (one of: " + ", ".join(WAITERS) + ")",
+            show_usage=True,
+        )
     name = args[0]
     info = WAITERS.get(name)
     if info is None:
@@ -730,6 +770,11 @@ def run_wait(context: Context, model: ServiceModel, args: list[str]) -> int:
             f"argument waiter: Invalid choice: {name!r}, valid choices are: " + ", ".join(WAITERS),
             show_usage=True,
         )
+    if args[1:2] in (["help"], ["-h"], ["--help"]) or context.options.help:
+        from microvm_sdk.cli._help import waiter_help
+
+        context.stdout.write(waiter_help(model, name))
+        return 0
     command = model.command_for_operation(info.operation)
     parser = ArgumentParser(prog=f"microvm wait {name}", add_help=False, allow_abbrev=False)
     for argument in command.arguments:

@@ -4,6 +4,12 @@ No AWS account and no configuration are needed: the demo starts
 :class:`microvm_sdk.local.LocalServer` with realistic timing on a loopback port, creates
 an image with the SDK, waits for it while showing the build's progress, prints the
 image and stops the emulator.
+
+The waiter's delays are chosen for the emulator, not for the live service: the
+emulator's timing profile says how long a build takes, and the demo polls its
+in-process emulator often enough (at most a second apart) to report CREATED within
+about a second of the build's end. The live service's waiter delays (5 s, growing to
+30 s) would report a 16-second build after about half a minute.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from microvm_sdk.cli._globals import Context
 __all__ = ["run_demo"]
 
 _BUILD_ROLE = "arn:aws:iam::{account}:role/microvm-demo-build"
+_MAX_POLL_DELAY = 1.0
+_MIN_POLL_DELAY = 0.02
 _CODE_URI = "s3://microvm-demo-{account}/app.zip"
 
 
@@ -28,6 +36,19 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--wait-timeout", dest="wait_timeout", type=float, default=300.0)
     parser.add_argument("--wait-delay", dest="wait_delay", type=float)
     return parser
+
+
+def build_seconds(timing: str) -> float:
+    """How long the emulator's timing profile takes to build an image, start to end."""
+    from microvm_sdk.local._timing import timing_profile
+
+    steps = timing_profile(timing)
+    return steps.build_queue + steps.build_run + steps.version_settle + steps.image_settle
+
+
+def poll_delay(timing: str) -> float:
+    """The demo's fixed delay between polls: a 30th of the build, at most one second."""
+    return min(_MAX_POLL_DELAY, max(_MIN_POLL_DELAY, build_seconds(timing) / 30))
 
 
 def run_demo(context: Context, args: list[str]) -> int:
@@ -53,9 +74,11 @@ def run_demo(context: Context, args: list[str]) -> int:
     model = load_service_model()
     err = context.stderr
     with LocalServer(profile=options.timing) as server:
+        delay = options.wait_delay if options.wait_delay is not None else poll_delay(options.timing)
         err.write(
             f"Started a local Lambda MicroVMs emulator at {server.endpoint_url} "
-            f"({options.timing} timing; nothing leaves this machine).\n"
+            f"({options.timing} timing: a build takes about "
+            f"{_seconds(build_seconds(options.timing))}; nothing leaves this machine).\n"
         )
         client = Client(
             endpoint_url=server.endpoint_url,
@@ -87,7 +110,7 @@ def run_demo(context: Context, args: list[str]) -> int:
                 WAITERS["created"],
                 {"imageIdentifier": arn},
                 timeout=options.wait_timeout,
-                delay=options.wait_delay,
+                delay=delay,
             )
             image = client.call_wire("GetMicrovmImage", {"imageIdentifier": arn})
             command = model.command_for_operation("GetMicrovmImage")
@@ -98,6 +121,10 @@ def run_demo(context: Context, args: list[str]) -> int:
             write_result(shaped, settings, context.stdout, title="GetMicrovmImage")
             err.write("Done; the emulator has stopped.\n")
     return 0
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 1 else f"{value * 1000:.0f} ms"
 
 
 def _with_visible_progress(context: Context) -> Context:

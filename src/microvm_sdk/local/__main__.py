@@ -17,9 +17,9 @@ DEFAULT_PORT = 7878
 TOKEN_VARIABLE = "MICROVM_LOCAL_ADMIN_TOKEN"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str = "python -m microvm_sdk.local") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m microvm_sdk.local",
+        prog=prog,
         description="Serve a local emulator of AWS Lambda MicroVMs until interrupted.",
     )
     parser.add_argument(
@@ -94,22 +94,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def serve_main(argv: list[str] | None = None) -> int:
+def serve_main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
     """Serve until SIGINT or SIGTERM; return the exit status.
 
     Args:
         argv: Command-line arguments (``sys.argv[1:]`` when ``None``).
+        prog: The program name usage and errors show (``microvm local serve``).
 
     Returns:
         ``0`` after a clean stop, ``1`` when the server could not start or stopped
         serving by itself.
     """
-    args = _parser().parse_args(argv)
+    parser = _parser(prog) if prog else _parser()
+    args = parser.parse_args(argv)
     with _log_to_stderr():
-        return _serve(args)
+        return _serve(args, parser)
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from microvm_sdk.local._persistence import StateFileError
     from microvm_sdk.local._server import LocalServer
 
@@ -135,7 +137,7 @@ def _serve(args: argparse.Namespace) -> int:
         message = str(exc)
         for name in ("port", "max_connections", "idle_timeout", "request_timeout"):
             message = message.replace(f"{name} must", f"--{name.replace('_', '-')} must")
-        _parser().error(message)
+        parser.error(message)
     try:
         server.start()
     except StateFileError as exc:
