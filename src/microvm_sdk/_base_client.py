@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
+from microvm_sdk._core import forks
 from microvm_sdk._core.http import AsyncTransport, Transport
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
@@ -179,16 +180,21 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         self._transport = transport
         self._runtime_instance: RuntimeT | None = None
         self._lock = threading.Lock()
+        forks.track(self)
 
     def _set_up_flavour(self, transport: TransportT | None) -> None:
         """Check the flavour's arguments and load what its plain methods need."""
+
+    def _after_fork(self) -> None:
+        """In a forked child: a new lock (the runtime resets itself)."""
+        self._lock = threading.Lock()
 
     @property
     def _runtime(self) -> RuntimeT:
         """The call machinery, built on first use so that construction stays cheap."""
         runtime = self._runtime_instance
         if runtime is None:
-            with self._lock:
+            with forks.loading(), self._lock:
                 runtime = self._runtime_instance
                 if runtime is None:
                     runtime = self._runtime_instance = self._build_runtime()
@@ -258,13 +264,14 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         The steps ask for follow-up calls (the waiter's failure reason) by operation
         name and a dict of parameters: the flavour's ``invoke_wire`` answers them.
         """
-        from microvm_sdk._core.pipeline import codec_for
-        from microvm_sdk._core.waiter import wait_steps
+        with forks.loading():  # imports nothing once a first call or warm-up has run
+            from microvm_sdk._core.pipeline import codec_for
+            from microvm_sdk._core.waiter import wait_steps
 
-        spec = self._waiter_specs()[waiter_name]
-        schema = self._runtime.schema
+            spec = self._waiter_specs()[waiter_name]
+            schema = self._runtime.schema
+            converter, _, _ = codec_for(schema)
         success_code = schema.operations[spec.operation].success_code
-        converter, _, _ = codec_for(schema)
 
         def polled(output: T) -> tuple[T, Mapping[str, Any], int]:
             return output, converter.to_wire(output), success_code
@@ -344,9 +351,10 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
         max_items: int | None,
         starting_token: str | None,
     ) -> Paginator[PageT, Any]:
-        from microvm_sdk._core.paginator import Paginator
+        with forks.loading():
+            from microvm_sdk._core.paginator import Paginator
 
-        keys = self._page_keys(operation_name)
+            keys = self._page_keys(operation_name)
 
         def fetch(token: str | None, size: int | None) -> PageT:
             return self._invoke(operation_name, keys.request(params, token, size), output_cls)
@@ -373,8 +381,10 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        from microvm_sdk._core.waiter import drive_wait
+        with forks.loading():
+            from microvm_sdk._core.waiter import compile_expressions, drive_wait
 
+            compile_expressions([self._waiter_specs()[waiter_name]])  # imports JMESPath
         steps, operation, polled = self._wait_steps(
             waiter_name,
             timeout=timeout,
@@ -421,6 +431,17 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         self._warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
         self._warm = False
 
+    def _after_fork(self) -> None:
+        """In a forked child: warm up again, off the child's event loop, on first use.
+
+        The runtime prepares itself again there (new credentials, signer, retry state),
+        and the parent's warm-up future belongs to a loop and a worker thread the child
+        does not have.
+        """
+        super()._after_fork()
+        self._warming = None
+        self._warm = False
+
     def _build_runtime(self) -> AsyncClientRuntime:
         from microvm_sdk._core.async_pipeline import AsyncClientRuntime
 
@@ -432,10 +453,11 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         Includes what the waiters need (their specs, JMESPath and compiled expressions),
         a few milliseconds that a first waiter would otherwise spend on the loop.
         """
-        self._runtime.warm_up()
-        from microvm_sdk._core.waiter import compile_expressions
+        with forks.loading():
+            self._runtime.warm_up()
+            from microvm_sdk._core.waiter import compile_expressions
 
-        compile_expressions(self._waiter_specs().values())
+            compile_expressions(self._waiter_specs().values())
 
     async def _ready(self) -> None:
         """Return once :meth:`_warm_up` has run (off the event loop) for this client."""
@@ -444,7 +466,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         import asyncio  # already imported by whoever runs this coroutine
 
         loop = asyncio.get_running_loop()
-        with self._lock:
+        # A loading section: the first executor job imports the executor's modules.
+        with forks.loading(), self._lock:
             warming = self._warming
             if warming is None or warming[0] is not loop or _failed(warming[1]):
                 future = loop.run_in_executor(None, self._warm_up)

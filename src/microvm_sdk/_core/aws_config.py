@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from microvm_sdk._core import forks
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.limits import MAX_ATTEMPTS
 
@@ -358,7 +359,8 @@ class CredentialSource:
             session = self._session
             try:
                 if session is None:
-                    import botocore.session  # type: ignore[import-untyped]
+                    with forks.loading():  # never half imported in a forked child
+                        import botocore.session  # type: ignore[import-untyped]
 
                     session = botocore.session.Session(profile=self._profile)
                 credentials = session.get_credentials()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from microvm_sdk._core import forks
 from microvm_sdk._core.errors import MicrovmError, ParamValidationError, ServiceError
 from microvm_sdk._core.http import HttpRequest, HttpResponse
 from microvm_sdk._core.steps import Sleep
@@ -45,7 +46,7 @@ def codec_for(schema: ServiceSchema) -> tuple[WireConverter, Validator, RestJson
     """Return the converter, validator and protocol of ``schema``, built once per process."""
     entry = _CONVERTERS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        with _CONVERTERS_LOCK:
+        with forks.loading(), _CONVERTERS_LOCK:
             entry = _CONVERTERS.get(id(schema))
             if entry is None or entry[0] is not schema:
                 from microvm_sdk._core.converter import WireConverter
@@ -115,6 +116,17 @@ class RuntimeCore:
         self._credentials: CredentialSource | None = None
         self._retry: RetryStrategy | None = None
         self._closed = False
+        forks.track(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: prepare again on first use.
+
+        Another thread may have held the lock, or been in the middle of resolving
+        credentials or taking retry tokens: the child gets a new lock, credential
+        source, signer and retry state (the transport drops its own connections).
+        """
+        self._lock = threading.Lock()
+        self._ready = False
 
     # -- lazily built parts -----------------------------------------------------------
 
@@ -123,11 +135,17 @@ class RuntimeCore:
         """The service schema (loaded on first use)."""
         schema = self._schema
         if callable(schema):
-            schema = self._schema = schema()
+            with forks.loading():  # imports the models
+                schema = self._schema = schema()
         return schema
 
     def _prepare(self) -> None:
-        with self._lock:
+        """Build what calls need: endpoint, signer, credentials, retries, transport.
+
+        Once per runtime (again in a forked child). It imports botocore's signer here,
+        inside a loading section, rather than on the first signature.
+        """
+        with forks.loading(), self._lock:
             if self._ready:
                 return
             from microvm_sdk._core.endpoints import EndpointResolver
@@ -146,6 +164,7 @@ class RuntimeCore:
             self._endpoint_url = endpoint.url
             self._signing_region = signing_region
             self._signer = SigV4Signer(signing_name, unsigned=self.unsigned)
+            self._signer.load()  # here, not on the first signature: see forks.loading()
             self._credentials = None if self.unsigned else self.settings.credential_source()
             self._retry = StandardRetryStrategy(max_attempts=self.settings.max_attempts)
             self._build_transport(self._transport_options)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import encodings.idna  # noqa: F401 - the codec of host names: loaded now, not on a connect
 import http.client
 import logging
 import os
@@ -27,13 +28,13 @@ import select
 import socket
 import ssl
 import threading
-import weakref
 from collections.abc import Generator, Mapping
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from . import errors as _errors
+from . import forks
 from .http import HttpRequest, HttpResponse, Transport
 
 if TYPE_CHECKING:
@@ -251,7 +252,8 @@ def proxies_from_environment(url: str) -> dict[str, str]:
     """
     if not any(name[-6:].lower() == "_proxy" for name in os.environ):
         return {}
-    import urllib.request  # only when a proxy variable is set: the import costs ~20 ms
+    with forks.loading():  # only when a proxy variable is set: the import costs ~20 ms
+        import urllib.request
 
     proxies = urllib.request.getproxies_environment()
     found = {scheme: proxies[scheme] for scheme in ("http", "https") if proxies.get(scheme)}
@@ -372,7 +374,7 @@ class _TransportBase(Generic[PoolT]):
         self._generation = 0
         #: The event loop the pools' connections belong to (the asyncio flavour's).
         self._loop: asyncio.AbstractEventLoop | None = None
-        _live_transports.add(self)
+        forks.track(self)
 
     def _new_pool(self) -> PoolT:
         """A new, empty pool for one origin."""
@@ -981,15 +983,3 @@ def _read_chunked(rest: bytes) -> Generator[int, bytes, tuple[bytes, bool]]:
         if empty:
             break
     return b"".join(out), pos == len(data)
-
-
-_live_transports: weakref.WeakSet[_TransportBase[Any]] = weakref.WeakSet()
-
-
-def _reset_after_fork() -> None:  # pragma: no cover - runs in forked children
-    for transport in list(_live_transports):
-        transport._after_fork()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
