@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import platform
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,7 +23,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
 from microvm_sdk._core import forks
+from microvm_sdk._core.errors import ParamValidationError
 from microvm_sdk._core.http import AsyncTransport, Transport
+from microvm_sdk._core.limits import count_problem, waiter_problems
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
 
@@ -66,7 +69,7 @@ class _RuntimeArgs(TypedDict):
 class _PageKeys:
     """The members a paginated operation's pages are driven by (Python names)."""
 
-    __slots__ = ("items", "limit", "output_cls", "token_in", "token_out")
+    __slots__ = ("items", "limit", "limit_range", "output_cls", "token_in", "token_out")
 
     def __init__(self, schema: ServiceSchema, operation_name: str) -> None:
         spec = schema.paginators[operation_name]
@@ -77,7 +80,25 @@ class _PageKeys:
         self.token_out = _python_name(out_shape.members, spec.output_token)
         self.items = _python_name(out_shape.members, spec.result_key)
         self.limit = _python_name(in_shape.members, spec.limit_key) if spec.limit_key else None
+        #: The page sizes the model allows: ``(min, max)``, ``max`` ``None`` when unbounded.
+        self.limit_range: tuple[int, int | None] = (1, None)
+        for member in in_shape.members:
+            if member.name == self.limit:
+                limit = schema.shapes[member.target]
+                low = 1 if limit.min is None else max(1, math.ceil(limit.min))
+                self.limit_range = (low, None if limit.max is None else math.floor(limit.max))
         self.output_cls: Any = out_shape.cls
+
+    def check_page_size(self, page_size: int | None) -> None:
+        """Refuse a ``page_size`` outside the range the model gives the operation's limit.
+
+        Raises:
+            ParamValidationError: ``page_size`` is out of range (nothing was sent).
+        """
+        if page_size is not None:
+            problem = count_problem(page_size, *self.limit_range)
+            if problem is not None:
+                raise ParamValidationError([f"page_size: {problem}"])
 
     def request(self, params: Any, token: str | None, size: int | None) -> Any:
         """``params`` asking for the page at ``token``, ``size`` items long."""
@@ -288,6 +309,17 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         )
         return steps, spec.operation, polled
 
+    @staticmethod
+    def _check_wait_options(
+        timeout: object, min_delay: object, max_delay: object, max_attempts: object
+    ) -> None:
+        """Refuse a waiter option out of its range before anything else happens."""
+        problems = waiter_problems(
+            timeout=timeout, min_delay=min_delay, max_delay=max_delay, max_attempts=max_attempts
+        )
+        if problems:
+            raise ParamValidationError(problems)
+
 
 class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
     """The blocking flavour: :class:`microvm_sdk.Client` is generated on top of it."""
@@ -355,6 +387,7 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
             from microvm_sdk._core.paginator import Paginator
 
             keys = self._page_keys(operation_name)
+        keys.check_page_size(page_size)
 
         def fetch(token: str | None, size: int | None) -> PageT:
             return self._invoke(operation_name, keys.request(params, token, size), output_cls)
@@ -381,6 +414,7 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
+        self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
         with forks.loading():
             from microvm_sdk._core.waiter import compile_expressions, drive_wait
 
@@ -543,7 +577,9 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
 
         def keys() -> _PageKeys:
             if not found:
-                found.append(self._page_keys(operation_name))
+                page_keys = self._page_keys(operation_name)
+                page_keys.check_page_size(page_size)  # the model is loaded by now
+                found.append(page_keys)
             return found[0]
 
         async def fetch(token: str | None, size: int | None) -> Any:
@@ -575,6 +611,7 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
+        self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
         await self._ready()
         from microvm_sdk._core.waiter import drive_wait_async
 

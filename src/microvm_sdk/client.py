@@ -1152,12 +1152,15 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the managed MicroVM image to list versions for.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListManagedMicrovmImageVersionsOutput`` pages and ``ManagedMicrovmImageVersion`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1185,12 +1188,15 @@ class Client(SyncBaseClient):
         Iterate the paginator for pages, or call ``.items()`` for the items of every page (no request is sent until iteration starts).
 
         Args:
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListManagedMicrovmImagesOutput`` pages and ``ManagedMicrovmImageSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1226,12 +1232,15 @@ class Client(SyncBaseClient):
             architecture: Filters builds by target CPU architecture.
             chipset: Filters builds by target chipset.
             chipset_generation: Filters builds by target chipset generation.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImageBuildsOutput`` pages and ``MicrovmImageBuildSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1267,12 +1276,15 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to list versions for.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImageVersionsOutput`` pages and ``MicrovmImageVersionSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1300,12 +1312,15 @@ class Client(SyncBaseClient):
 
         Args:
             name_filter: Filters images whose name contains the specified string.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImagesResponse`` pages and ``MicrovmImageSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1335,12 +1350,15 @@ class Client(SyncBaseClient):
         Args:
             image_identifier: Optional filter to list only MicroVMs running the specified image.
             image_version: Optional filter to list only MicroVMs running the specified image version.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmsResponse`` pages and ``MicrovmItem`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1373,10 +1391,10 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1386,6 +1404,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1420,10 +1439,10 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1433,6 +1452,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1467,10 +1487,10 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1480,6 +1500,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1515,10 +1536,10 @@ class Client(SyncBaseClient):
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image.
             image_version: The version of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1528,6 +1549,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1563,10 +1585,10 @@ class Client(SyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1576,6 +1598,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1609,10 +1632,10 @@ class Client(SyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1622,6 +1645,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1655,10 +1679,10 @@ class Client(SyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1668,6 +1692,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 

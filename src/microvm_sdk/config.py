@@ -23,7 +23,12 @@ import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
-from microvm_sdk._core.limits import MAX_ATTEMPTS, MAX_POOL_CONNECTIONS, MAX_TIMEOUT
+from microvm_sdk._core.limits import (
+    MAX_ATTEMPTS,
+    MAX_POOL_CONNECTIONS,
+    count_problem,
+    seconds_problem,
+)
 from microvm_sdk._core.redaction import redact_url_map
 
 __all__ = ["AsyncTransport", "Config", "HttpRequest", "HttpResponse", "Transport"]
@@ -147,25 +152,9 @@ class Config:
 
 
 def _timeout(field: str, value: object) -> None:
-    # Compared before any float conversion: a huge int must not raise OverflowError.
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 < value <= MAX_TIMEOUT  # false for NaN
-    ):
-        raise ConfigurationError(
-            f"{field} must be a number of seconds > 0 and <= {MAX_TIMEOUT} (365 days), "
-            f"got {_shown(value)}"
-        )
-
-
-def _shown(value: object) -> str:
-    """A short ``repr`` for messages (a huge value is cut, not printed whole)."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to print
-        return f"an integer of {value.bit_length()} bits" if isinstance(value, int) else "?"
-    return text if len(text) <= 40 else f"{text[:37]}..."
+    problem = seconds_problem(value, zero=False)
+    if problem is not None:
+        raise ConfigurationError(f"{field} {problem}")
 
 
 def _check_proxies(proxies: object) -> None:
@@ -188,10 +177,9 @@ def _check_proxies(proxies: object) -> None:
 
 
 def _count(field: str, value: object, maximum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise ConfigurationError(
-            f"{field} must be an integer >= 1 and <= {maximum}, got {_shown(value)}"
-        )
+    problem = count_problem(value, 1, maximum)
+    if problem is not None:
+        raise ConfigurationError(f"{field} {problem}")
 
 
 def _optional_bool(field: str, value: object) -> None:
