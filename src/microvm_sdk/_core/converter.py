@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections.abc
 import datetime
 import logging
 import math
@@ -185,6 +186,10 @@ def _union_members(tp: Any) -> frozenset[Any] | None:
     if origin is typing.Union or isinstance(tp, types.UnionType):
         return frozenset(arg for arg in typing.get_args(tp) if arg is not type(None))
     return None
+
+
+def _is_sequence(tp: Any) -> bool:
+    return typing.get_origin(tp) is collections.abc.Sequence
 
 
 @attrs.frozen
@@ -360,6 +365,9 @@ class WireConverter:
         conv.register_structure_hook_func(
             lambda tp: _union_members(tp) in self._unions, self._structure_union
         )
+        # Lists become tuples, as cattrs 24.1 and newer structure ``Sequence[T]`` on their
+        # own; older releases give lists, and responses are immutable all the way down.
+        conv.register_structure_hook_func(_is_sequence, self._structure_sequence)
         self._input_shapes = {op.input for op in self.schema.operations.values() if op.input}
         # Factories, not eager registration: a class's hook is compiled when first needed,
         # after the hooks of the classes it holds can be found.
@@ -490,6 +498,13 @@ class WireConverter:
             return {tag: unstructure(obj.value, value_type)}
 
         return hook
+
+    def _structure_sequence(self, value: Any, tp: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple):
+            raise _Invalid(f"expected a list, got {type(value).__name__}")
+        (item,) = typing.get_args(tp)
+        structure = self._converter.structure
+        return tuple(structure(element, item) for element in value)
 
     def _structure_union(self, data: Any, tp: Any) -> Any:
         if data is None:
