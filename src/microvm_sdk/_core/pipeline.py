@@ -131,7 +131,7 @@ class RuntimeCore:
             if self._ready:
                 return
             from microvm_sdk._core.endpoints import EndpointResolver
-            from microvm_sdk._core.retries import StandardRetryStrategy
+            from microvm_sdk._core.retries import strategy_for
             from microvm_sdk._core.signing import SigV4Signer
 
             endpoint = self.settings.resolve_endpoint(
@@ -147,7 +147,7 @@ class RuntimeCore:
             self._signing_region = signing_region
             self._signer = SigV4Signer(signing_name, unsigned=self.unsigned)
             self._credentials = None if self.unsigned else self.settings.credential_source()
-            self._retry = StandardRetryStrategy(max_attempts=self.settings.max_attempts)
+            self._retry = strategy_for(self.settings.retry_mode, self.settings.max_attempts)
             self._build_transport(self._transport_options)
             self._ready = True
 
@@ -223,7 +223,8 @@ class RuntimeCore:
 
         Each attempt is signed afresh (after any backoff) and yields the request; the
         driver sends it and resumes the loop with the response, or throws the transport's
-        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`. It
+        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`, and
+        before an attempt too when the adaptive mode's rate limiter holds it back. It
         returns the first response with a status below 300 and raises the last error when
         the retry strategy gives up.
 
@@ -244,6 +245,14 @@ class RuntimeCore:
         debug = logger.isEnabledFor(logging.DEBUG)
         while True:
             attempt += 1
+            # The adaptive mode's client-side rate limit, before signing (so that a
+            # signature is never older than the wait): a sleep step, then ask again.
+            wait = attempts.send_delay()
+            while wait > 0:
+                if debug:
+                    logger.debug("%s: rate limited, sending in %.3f s", operation.name, wait)
+                yield Sleep(wait)
+                wait = attempts.send_delay()
             request.headers = dict(base_headers)
             signer.sign(request, region=self._signing_region, credentials=credentials)
             # Added after signing, as botocore does: they change per attempt.
