@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
@@ -76,6 +76,26 @@ AttemptStep = HttpRequest | Sleep
 AttemptSteps = Generator[AttemptStep, HttpResponse | None, HttpResponse]
 
 
+class CallStub(Protocol):
+    """Answers a client's calls instead of the network (``microvm_sdk.testing.Stubber``).
+
+    A runtime with a stub validates and serializes each call as usual, then asks the stub
+    for the response instead of signing, sending and retrying; the response is parsed as
+    usual (an error response raises its typed error).
+    """
+
+    def _answer(self, operation: Operation, params: Any, request: HttpRequest) -> HttpResponse:
+        """Return the response to one call, or raise to fail the call.
+
+        Args:
+            operation: The operation called.
+            params: Its typed input as the caller built it (idempotency tokens the SDK
+                fills in are not in it).
+            request: The serialized request.
+        """
+        ...
+
+
 class RuntimeCore:
     """What every call of one client shares, whatever the flavour. Thread-safe.
 
@@ -115,6 +135,8 @@ class RuntimeCore:
         self._credentials: CredentialSource | None = None
         self._retry: RetryStrategy | None = None
         self._closed = False
+        #: Answers calls instead of the network while a test's Stubber is active.
+        self.stub: CallStub | None = None
 
     # -- lazily built parts -----------------------------------------------------------
 
@@ -289,6 +311,24 @@ class RuntimeCore:
         _, _, protocol = codec_for(self.schema)
         return protocol.error(response)
 
+    def stubbed(
+        self, stub: CallStub, operation: Operation, params: Any, request: HttpRequest
+    ) -> HttpResponse:
+        """The stub's answer to one call: no signing, sending, retries or rate limiting.
+
+        Raises:
+            ServiceError: The stub answered with an error (classified as the retry policy
+                would classify it, after one attempt).
+        """
+        response = stub._answer(operation, params, request)
+        if response.status >= 300:
+            from microvm_sdk._core.retries import classify_error
+
+            error = self._error(response)
+            error.is_retryable, error.is_throttling = classify_error(error)
+            raise error
+        return response
+
 
 class ClientRuntime(RuntimeCore):
     """The blocking driver: runs :meth:`RuntimeCore.attempts` on a blocking transport.
@@ -354,7 +394,11 @@ class ClientRuntime(RuntimeCore):
             TransportError: No answer after any retries.
         """
         operation, request, protocol = self.request_for(operation_name, params)
-        response = self._drive(self.attempts(operation, request, self._credentials))
+        stub = self.stub
+        if stub is not None:
+            response = self.stubbed(stub, operation, params, request)
+        else:
+            response = self._drive(self.attempts(operation, request, self._credentials))
         result: T = protocol.parse(operation, response, output_cls)
         return result
 
@@ -418,6 +462,7 @@ def _log_attempt(operation: Operation, attempt: int, status: int | str, started:
 __all__ = [
     "AttemptStep",
     "AttemptSteps",
+    "CallStub",
     "ClientRuntime",
     "ParamValidationError",
     "RuntimeCore",
