@@ -23,6 +23,10 @@ option it sets (a value other than botocore's default) falls in one of three gro
   would change what a call does, so one ``ConfigurationError`` names each of them and says
   what to do instead; nothing is silently dropped.
 
+Only botocore's own options (its ``Config.OPTION_DEFAULTS``) are read. Options a subclass
+adds, such as aiobotocore's ``AioConfig`` (``connector_args``, ``http_session_cls``), are
+about that library's HTTP stack and mean nothing to this SDK's transports.
+
 botocore is not imported here: a botocore ``Config`` can only exist once it has been.
 """
 

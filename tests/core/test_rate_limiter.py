@@ -16,6 +16,8 @@ before ``w`` has passed, and has one once it has".
 from __future__ import annotations
 
 import math
+import os
+import signal
 import threading
 from typing import Any
 
@@ -363,3 +365,32 @@ def test_concurrent_waiters_never_exceed_the_rate() -> None:
         thread.join()
     elapsed = clock.now - 1_000.25
     assert len(sent) <= math.floor(elapsed * 0.5) + 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_inherit_a_held_lock() -> None:
+    """A thread of the parent holds the limiter's lock at the fork; the child goes on."""
+    limiter = ClientRateLimiter(clock=FakeClock())
+    limiter.record(throttled=True)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with limiter._lock:
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(10)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through its exit status
+        signal.alarm(20)  # a deadlocked child dies of SIGALRM instead of hanging the test
+        try:
+            limiter.acquire()
+            limiter.record(throttled=False)
+        finally:
+            os._exit(0)
+    release.set()
+    thread.join()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
