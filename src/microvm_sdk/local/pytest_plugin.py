@@ -48,9 +48,7 @@ def microvm_local(request: pytest.FixtureRequest) -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def microvm_local_env(
-    microvm_local: LocalServer, monkeypatch: pytest.MonkeyPatch
-) -> LocalServer:
+def microvm_local_env(microvm_local: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
     """``microvm_local``, with the environment pointing AWS SDKs at it for the test.
 
     Sets what ``microvm_sdk.testing.environment_for`` lists (the service's endpoint
