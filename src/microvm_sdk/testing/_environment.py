@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from microvm_sdk._core.lazy import LazyModule
 from microvm_sdk.client import Client
@@ -64,8 +65,9 @@ def environment_for(server: local.LocalServer) -> dict[str, str | None]:
     if any(name.lower().endswith("_proxy") and name.lower() != "no_proxy" for name in os.environ):
         existing = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
         hosts = [part for part in existing.split(",") if part.strip()]
-        if server.host not in hosts:
-            hosts.append(server.host)
+        host = urlsplit(server.endpoint_url).hostname or server.host  # what clients connect to
+        if host not in hosts:
+            hosts.append(host)
         env["no_proxy"] = env["NO_PROXY"] = ",".join(hosts)
     return env
 
