@@ -143,6 +143,8 @@ class BaseClient(Generic[TransportT, RuntimeT]):
             botocore_session: A botocore session to take profile, config and credentials from.
                 A ``botocore.session.Session``.
             config: Timeouts, retries, endpoint variants, proxies and other options.
+                A ``botocore.config.Config`` is translated (see ``Config.from_botocore``);
+                its ``region_name`` is used when ``region_name`` is not given.
             verify: ``False`` skips TLS certificate verification; a path names a CA bundle.
             transport: An HTTP transport to use instead of the built-in one.
                 A ``Transport`` (``send``/``close``) for ``Client``, an ``AsyncTransport``
@@ -151,10 +153,13 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         Raises:
             ConfigurationError: No region is configured, or an option is invalid.
         """
+        from microvm_sdk._botocore_config import client_config
         from microvm_sdk._core.aws_config import AwsSettings
 
         self._set_up_flavour(transport)
-        config = config or Config()
+        config, config_region = client_config(config)
+        if region_name is None:
+            region_name = config_region
         settings = AwsSettings.resolve(
             service_env_name=self.SERVICE_ENV_NAME,
             region_name=region_name,
@@ -163,6 +168,7 @@ class BaseClient(Generic[TransportT, RuntimeT]):
             use_fips_endpoint=config.use_fips_endpoint,
             use_dualstack_endpoint=config.use_dualstack_endpoint,
             max_attempts=config.max_attempts,
+            retry_mode=config.retry_mode,
             verify=verify,
             ca_bundle=config.ca_bundle,
             aws_access_key_id=aws_access_key_id,

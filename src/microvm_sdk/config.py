@@ -8,6 +8,11 @@ config file the way boto3 resolves it. Derive a changed copy with ``attrs.evolve
     config = Config(read_timeout=10, max_attempts=5)
     quick = attrs.evolve(config, read_timeout=2)
 
+Code moving from boto3 may pass its ``botocore.config.Config`` to a client as it is: it
+is translated (``retries``, timeouts, pool size, proxies, endpoint variants, unsigned
+requests ...), and a ``ConfigurationError`` names each option that cannot be. Or call
+``Config.from_botocore(...)`` to see the translation.
+
 A client sends its requests through a ``Transport``: pass your own (anything with
 ``send(HttpRequest) -> HttpResponse`` and ``close()``) as ``Client(transport=...)``, or
 an ``AsyncTransport`` (``async send_async(...)`` and ``async aclose()``) as
@@ -17,13 +22,18 @@ an ``AsyncTransport`` (``async send_async(...)`` and ``async aclose()``) as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
-from microvm_sdk._core.limits import MAX_ATTEMPTS, MAX_POOL_CONNECTIONS, MAX_TIMEOUT
+from microvm_sdk._core.limits import (
+    MAX_ATTEMPTS,
+    MAX_POOL_CONNECTIONS,
+    MAX_TIMEOUT,
+    retry_mode_error,
+)
 from microvm_sdk._core.redaction import redact_url_map
 
 __all__ = ["AsyncTransport", "Config", "HttpRequest", "HttpResponse", "Transport"]
@@ -58,9 +68,16 @@ class Config:
     shared config file, then uses 3.
     """
 
-    retry_mode: Literal["standard"] = "standard"
-    """The retry strategy; only ``"standard"`` (exponential backoff with jitter and a
-    retry quota, as in boto3) exists."""
+    retry_mode: Literal["standard", "adaptive"] | None = None
+    """How failed attempts are retried, as in boto3.
+
+    ``"standard"``: retries throttling errors, transient errors and 5xx answers with
+    exponential backoff and jitter, within a retry quota per client. ``"adaptive"``: the
+    same, plus a client-side rate limiter (botocore's algorithm) that, once the service
+    has throttled the client, spaces out every attempt and adapts the rate to the
+    answers. ``"legacy"`` is refused. ``None`` reads ``AWS_RETRY_MODE``, then
+    ``retry_mode`` in the profile of the shared config file, then uses ``"standard"``.
+    """
 
     use_fips_endpoint: bool | None = None
     """Send requests to the FIPS endpoint.
@@ -110,10 +127,10 @@ class Config:
         _count("max_pool_connections", self.max_pool_connections, MAX_POOL_CONNECTIONS)
         if self.max_attempts is not None:
             _count("max_attempts", self.max_attempts, MAX_ATTEMPTS)
-        if self.retry_mode != "standard":
-            raise ConfigurationError(
-                f"retry_mode must be 'standard' (the only retry mode), got {self.retry_mode!r}"
-            )
+        if self.retry_mode is not None:
+            problem = retry_mode_error(self.retry_mode, "Config")
+            if problem is not None:
+                raise ConfigurationError(problem)
         _optional_bool("use_fips_endpoint", self.use_fips_endpoint)
         _optional_bool("use_dualstack_endpoint", self.use_dualstack_endpoint)
         _check_proxies(self.proxies)
@@ -144,6 +161,36 @@ class Config:
             raise ConfigurationError(
                 "signature_version='v4' contradicts unsigned=True; set only one of them"
             )
+
+    @classmethod
+    def from_botocore(cls, config: Any) -> Config:
+        """Translate a ``botocore.config.Config`` into a ``Config``.
+
+        Options set to something other than botocore's default are translated:
+        ``retries`` (``mode``; ``total_max_attempts``, or ``max_attempts`` + 1, since
+        botocore counts retries there), ``signature_version`` (``botocore.UNSIGNED``
+        becomes ``unsigned=True``) and the options with the same name here (timeouts,
+        ``max_pool_connections``, ``proxies``, ``client_cert``, ``user_agent_extra``,
+        the FIPS and dual-stack flags). Options about S3, endpoint discovery, flexible
+        checksums and request compression change nothing for this service and are
+        ignored, as botocore ignores them. Passing a botocore ``Config`` to a client as
+        ``config=`` does the same (and takes ``region_name`` from it).
+
+        Args:
+            config: A ``botocore.config.Config``.
+
+        Returns:
+            The equivalent ``Config``.
+
+        Raises:
+            ConfigurationError: ``config`` cannot be translated (each reason is named).
+                It is not a botocore ``Config``, sets options that have no equivalent
+                here (each with what to do instead), or names a region (a client
+                argument here).
+        """
+        from microvm_sdk._botocore_config import from_botocore
+
+        return from_botocore(config)
 
 
 def _timeout(field: str, value: object) -> None:

@@ -119,12 +119,16 @@ class AsyncClientRuntime(RuntimeCore):
             TransportError: No answer after any retries.
         """
         operation, request, protocol = self.request_for(operation_name, params)
-        source = self._credentials
-        if source is None or not source.refresh_needed():
-            credentials = None if source is None else source.get()
+        stub = self.stub
+        if stub is not None:  # a test's Stubber: no credentials, no network
+            response = self.stubbed(stub, operation, params, request)
         else:
-            credentials = await self._refreshed_credentials(source)
-        response = await self._drive(self.attempts(operation, request, credentials))
+            source = self._credentials
+            if source is None or not source.refresh_needed():
+                credentials = None if source is None else source.get()
+            else:
+                credentials = await self._refreshed_credentials(source)
+            response = await self._drive(self.attempts(operation, request, credentials))
         result: T = protocol.parse(operation, response, output_cls)
         return result
 

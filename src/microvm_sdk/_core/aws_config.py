@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
-from microvm_sdk._core.limits import MAX_ATTEMPTS
+from microvm_sdk._core.limits import MAX_ATTEMPTS, retry_mode_error
 
 if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
     from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RETRY_MODE",
     "AwsSettings",
     "CredentialSource",
     "FrozenCredentials",
@@ -45,6 +46,8 @@ __all__ = [
 
 #: Attempts per call when nothing configures it (boto3's standard mode).
 DEFAULT_MAX_ATTEMPTS = 3
+#: The retry mode when nothing configures it (the default of botocore 1.44).
+DEFAULT_RETRY_MODE = "standard"
 
 _DEFAULT_CONFIG_FILE = "~/.aws/config"
 _DEFAULT_CREDENTIALS_FILE = "~/.aws/credentials"
@@ -94,6 +97,7 @@ class AwsSettings:
         use_fips_endpoint: Use the FIPS endpoint.
         use_dualstack_endpoint: Use the dual-stack endpoint.
         max_attempts: Total attempts per call.
+        retry_mode: ``"standard"`` or ``"adaptive"``.
         verify: ``True`` to verify TLS with the default trust store, ``False`` not to
             verify, or the path of a CA bundle.
         static_credentials: Credentials given explicitly, if any.
@@ -107,6 +111,7 @@ class AwsSettings:
     use_fips_endpoint: bool = False
     use_dualstack_endpoint: bool = False
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_mode: str = DEFAULT_RETRY_MODE
     verify: bool | str = True
     static_credentials: FrozenCredentials | None = attrs.field(default=None, repr=False)
     botocore_session: Any = attrs.field(default=None, repr=False, eq=False)
@@ -122,6 +127,7 @@ class AwsSettings:
         use_fips_endpoint: bool | None = None,
         use_dualstack_endpoint: bool | None = None,
         max_attempts: int | None = None,
+        retry_mode: str | None = None,
         verify: bool | str | None = None,
         ca_bundle: str | None = None,
         aws_access_key_id: str | None = None,
@@ -148,6 +154,8 @@ class AwsSettings:
           ``use_dualstack_endpoint`` in the profile; ``False``.
         * max attempts: the argument; ``AWS_MAX_ATTEMPTS``; ``max_attempts`` in the
           profile; 3.
+        * retry mode: the argument; ``AWS_RETRY_MODE``; ``retry_mode`` in the profile;
+          ``"standard"``.
         * TLS verification: ``verify``; ``ca_bundle``; ``AWS_CA_BUNDLE``; ``ca_bundle``
           in the profile; ``REQUESTS_CA_BUNDLE``; the default trust store.
 
@@ -167,6 +175,7 @@ class AwsSettings:
             use_fips_endpoint: An explicit FIPS flag.
             use_dualstack_endpoint: An explicit dual-stack flag.
             max_attempts: Explicit total attempts per call.
+            retry_mode: An explicit retry mode.
             verify: ``False`` to skip TLS verification, or a CA bundle path.
             ca_bundle: A CA bundle path (from client options).
             aws_access_key_id: An explicit access key id.
@@ -180,8 +189,9 @@ class AwsSettings:
             The resolved settings.
 
         Raises:
-            ConfigurationError: No region is configured, a value is invalid, a named
-                profile does not exist, or a config file cannot be parsed.
+            ConfigurationError: No region is configured, a value is invalid (a retry
+                mode of ``"legacy"`` among them), a named profile does not exist, or a
+                config file cannot be parsed.
         """
         env: Mapping[str, str] = os.environ if environ is None else environ
         if botocore_session is not None:
@@ -219,6 +229,18 @@ class AwsSettings:
         resolved_attempts = (
             DEFAULT_MAX_ATTEMPTS if attempts is None else _attempts(attempts, attempts_source)
         )
+        mode, mode_source = sources.first(
+            ("argument retry_mode", retry_mode),
+            ("botocore session", sources.instance.get("retry_mode")),
+            ("AWS_RETRY_MODE", sources.env("AWS_RETRY_MODE")),
+            (sources.where("retry_mode"), sources.scoped.get("retry_mode")),
+        )
+        if mode is None:
+            mode = DEFAULT_RETRY_MODE
+        else:
+            problem = retry_mode_error(mode, str(mode_source))
+            if problem is not None:
+                raise ConfigurationError(problem)
 
         resolved_verify: bool | str
         if verify is not None:
@@ -241,6 +263,7 @@ class AwsSettings:
             use_fips_endpoint=fips,
             use_dualstack_endpoint=dualstack,
             max_attempts=resolved_attempts,
+            retry_mode=str(mode),
             verify=resolved_verify,
             static_credentials=_static_credentials(
                 aws_access_key_id, aws_secret_access_key, aws_session_token

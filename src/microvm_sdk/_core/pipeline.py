@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
@@ -76,6 +76,26 @@ AttemptStep = HttpRequest | Sleep
 AttemptSteps = Generator[AttemptStep, HttpResponse | None, HttpResponse]
 
 
+class CallStub(Protocol):
+    """Answers a client's calls instead of the network (``microvm_sdk.testing.Stubber``).
+
+    A runtime with a stub validates and serializes each call as usual, then asks the stub
+    for the response instead of signing, sending and retrying; the response is parsed as
+    usual (an error response raises its typed error).
+    """
+
+    def _answer(self, operation: Operation, params: Any, request: HttpRequest) -> HttpResponse:
+        """Return the response to one call, or raise to fail the call.
+
+        Args:
+            operation: The operation called.
+            params: Its typed input as the caller built it (idempotency tokens the SDK
+                fills in are not in it).
+            request: The serialized request.
+        """
+        ...
+
+
 class RuntimeCore:
     """What every call of one client shares, whatever the flavour. Thread-safe.
 
@@ -115,6 +135,8 @@ class RuntimeCore:
         self._credentials: CredentialSource | None = None
         self._retry: RetryStrategy | None = None
         self._closed = False
+        #: Answers calls instead of the network while a test's Stubber is active.
+        self.stub: CallStub | None = None
 
     # -- lazily built parts -----------------------------------------------------------
 
@@ -131,7 +153,7 @@ class RuntimeCore:
             if self._ready:
                 return
             from microvm_sdk._core.endpoints import EndpointResolver
-            from microvm_sdk._core.retries import StandardRetryStrategy
+            from microvm_sdk._core.retries import strategy_for
             from microvm_sdk._core.signing import SigV4Signer
 
             endpoint = self.settings.resolve_endpoint(
@@ -147,7 +169,7 @@ class RuntimeCore:
             self._signing_region = signing_region
             self._signer = SigV4Signer(signing_name, unsigned=self.unsigned)
             self._credentials = None if self.unsigned else self.settings.credential_source()
-            self._retry = StandardRetryStrategy(max_attempts=self.settings.max_attempts)
+            self._retry = strategy_for(self.settings.retry_mode, self.settings.max_attempts)
             self._build_transport(self._transport_options)
             self._ready = True
 
@@ -223,7 +245,8 @@ class RuntimeCore:
 
         Each attempt is signed afresh (after any backoff) and yields the request; the
         driver sends it and resumes the loop with the response, or throws the transport's
-        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`. It
+        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`, and
+        before an attempt too when the adaptive mode's rate limiter holds it back. It
         returns the first response with a status below 300 and raises the last error when
         the retry strategy gives up.
 
@@ -244,6 +267,14 @@ class RuntimeCore:
         debug = logger.isEnabledFor(logging.DEBUG)
         while True:
             attempt += 1
+            # The adaptive mode's client-side rate limit, before signing (so that a
+            # signature is never older than the wait): a sleep step, then ask again.
+            wait = attempts.send_delay()
+            while wait > 0:
+                if debug:
+                    logger.debug("%s: rate limited, sending in %.3f s", operation.name, wait)
+                yield Sleep(wait)
+                wait = attempts.send_delay()
             request.headers = dict(base_headers)
             signer.sign(request, region=self._signing_region, credentials=credentials)
             # Added after signing, as botocore does: they change per attempt.
@@ -279,6 +310,24 @@ class RuntimeCore:
     def _error(self, response: HttpResponse) -> ServiceError:
         _, _, protocol = codec_for(self.schema)
         return protocol.error(response)
+
+    def stubbed(
+        self, stub: CallStub, operation: Operation, params: Any, request: HttpRequest
+    ) -> HttpResponse:
+        """The stub's answer to one call: no signing, sending, retries or rate limiting.
+
+        Raises:
+            ServiceError: The stub answered with an error (classified as the retry policy
+                would classify it, after one attempt).
+        """
+        response = stub._answer(operation, params, request)
+        if response.status >= 300:
+            from microvm_sdk._core.retries import classify_error
+
+            error = self._error(response)
+            error.is_retryable, error.is_throttling = classify_error(error)
+            raise error
+        return response
 
 
 class ClientRuntime(RuntimeCore):
@@ -345,7 +394,11 @@ class ClientRuntime(RuntimeCore):
             TransportError: No answer after any retries.
         """
         operation, request, protocol = self.request_for(operation_name, params)
-        response = self._drive(self.attempts(operation, request, self._credentials))
+        stub = self.stub
+        if stub is not None:
+            response = self.stubbed(stub, operation, params, request)
+        else:
+            response = self._drive(self.attempts(operation, request, self._credentials))
         result: T = protocol.parse(operation, response, output_cls)
         return result
 
@@ -409,6 +462,7 @@ def _log_attempt(operation: Operation, attempt: int, status: int | str, started:
 __all__ = [
     "AttemptStep",
     "AttemptSteps",
+    "CallStub",
     "ClientRuntime",
     "ParamValidationError",
     "RuntimeCore",
