@@ -35,13 +35,12 @@ import base64
 import datetime
 import email.utils
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
-from microvm_sdk._core import text_values
+from microvm_sdk._core import json_codec, text_values
 from microvm_sdk._core.converter import WireConverter, member_key
 from microvm_sdk._core.errors import (
     DeserializationError,
@@ -63,7 +62,7 @@ def _encode(value: str, safe: str = "-_.~") -> str:
 
 def _json(value: Any) -> bytes:
     try:
-        return json.dumps(value, allow_nan=False).encode("utf-8")
+        return json_codec.dumps(value)
     except (TypeError, ValueError) as exc:  # a document holding NaN, a set, ...
         raise SerializationError(f"cannot write the request body as JSON: {exc}") from None
 
@@ -355,7 +354,7 @@ class RestJsonProtocol:
         if not body.strip():
             return {} if kind == "structure" else None
         try:
-            return json.loads(body)
+            return json_codec.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise DeserializationError(
                 f"{operation.name}: HTTP {response.status} response is not JSON: "
@@ -473,7 +472,7 @@ def _json_body(body: bytes) -> dict[str, Any] | None:
     if not body.strip():
         return {}
     try:
-        data = json.loads(body)
+        data = json_codec.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
