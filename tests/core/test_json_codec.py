@@ -217,6 +217,24 @@ def test_loads_reads_what_the_standard_library_reads(data: bytes) -> None:
         assert outcome(json_codec.orjson_loads, data) == expected
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytearray(b'{"n": 12345678901234567890123, "a": [1.5]}'),
+        '{"n": 12345678901234567890123, "é": "x"}',
+        memoryview(b'{"n": 1}'),
+    ],
+    ids=["bytearray", "str", "memoryview"],
+)
+def test_loads_takes_what_json_loads_takes(backend: str, data: Any) -> None:
+    """A custom transport may hand over a bytearray or text: read as json.loads reads it."""
+    try:
+        expected = outcome(json.loads, data)
+    except TypeError:  # json.loads refuses a memoryview
+        expected = ("raises", "TypeError")
+    assert outcome(json_codec.loads, data) == expected
+
+
 def test_loads_keeps_integers_beyond_64_bits(backend: str) -> None:
     body = (
         b'{"small": 18446744073709551615, "big": 18446744073709551616, "neg": -9223372036854775809}'

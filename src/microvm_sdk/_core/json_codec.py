@@ -58,7 +58,9 @@ def _load_orjson() -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]] | No
         return out if b"null" not in out else _stdlib_dumps(value)
 
     def orjson_loads(data: bytes) -> Any:
-        if _LONG_RUN not in data.translate(_DIGITS_AS_ZEROS):
+        # Only bytes are checked for long digit runs; anything else (a bytearray or str
+        # from a custom transport) is read by the standard library.
+        if type(data) is bytes and _LONG_RUN not in data.translate(_DIGITS_AS_ZEROS):
             try:
                 return decode(data)
             except ValueError:  # orjson.JSONDecodeError
