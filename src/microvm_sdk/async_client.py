@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from microvm_sdk._base_client import AsyncBaseClient
 from microvm_sdk._core.lazy import LazyModule
+from microvm_sdk._core.tokens import uuid4 as _uuid4
 
 if TYPE_CHECKING:
     import datetime
@@ -191,7 +192,7 @@ class AsyncClient(AsyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 name=name,
                 tags=tags,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.CreateMicrovmImageResponse,
         )
@@ -878,7 +879,7 @@ class AsyncClient(AsyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 run_hook_payload=run_hook_payload,
                 maximum_duration_in_seconds=maximum_duration_in_seconds,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.RunMicrovmResponse,
         )
@@ -1118,7 +1119,7 @@ class AsyncClient(AsyncBaseClient):
                 environment_variables=environment_variables,
                 kms_key_identifier=kms_key_identifier,
                 image_identifier=image_identifier,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.UpdateMicrovmImageResponse,
         )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from microvm_sdk._base_client import SyncBaseClient
 from microvm_sdk._core.lazy import LazyModule
+from microvm_sdk._core.tokens import uuid4 as _uuid4
 
 if TYPE_CHECKING:
     import datetime
@@ -186,7 +187,7 @@ class Client(SyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 name=name,
                 tags=tags,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.CreateMicrovmImageResponse,
         )
@@ -857,7 +858,7 @@ class Client(SyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 run_hook_payload=run_hook_payload,
                 maximum_duration_in_seconds=maximum_duration_in_seconds,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.RunMicrovmResponse,
         )
@@ -1090,7 +1091,7 @@ class Client(SyncBaseClient):
                 environment_variables=environment_variables,
                 kms_key_identifier=kms_key_identifier,
                 image_identifier=image_identifier,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.UpdateMicrovmImageResponse,
         )

@@ -99,12 +99,33 @@ def _members(service: ServiceIR, op: OperationIR) -> list[MemberIR]:
 
 
 def _construct(
-    service: ServiceIR, op: OperationIR, skip: frozenset[str] | set[str] = frozenset()
+    service: ServiceIR,
+    op: OperationIR,
+    skip: frozenset[str] | set[str] = frozenset(),
+    *,
+    tokens: bool = False,
 ) -> str:
+    """The expression that builds the typed input from the method's arguments.
+
+    With ``tokens``, an omitted idempotency token is filled here, as the input is built
+    (the runtime fills tokens only for inputs made elsewhere).
+    """
     if not op.input:
         return "None"
-    args = ", ".join(f"{m.name}={m.name}" for m in _members(service, op) if m.name not in skip)
+    args = ", ".join(
+        f"{m.name}=_uuid4() if {m.name} is None else {m.name}"
+        if tokens and m.idempotency_token
+        else f"{m.name}={m.name}"
+        for m in _members(service, op)
+        if m.name not in skip
+    )
     return f"models.{op.input}({args})"
+
+
+def _has_tokens(service: ServiceIR) -> bool:
+    return any(
+        m.idempotency_token for op in service.operations.values() for m in _members(service, op)
+    )
 
 
 def _ready(flavour: Flavour) -> str:
@@ -136,7 +157,7 @@ def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
         + _ready(flavour)
         + "        from microvm_sdk import models\n\n"
         + ("        return " if op.output else "        ")
-        + f"{wait}self._invoke({op.name!r}, {_construct(service, op)}, {output_cls})\n"
+        + f"{wait}self._invoke({op.name!r}, {_construct(service, op, tokens=True)}, {output_cls})\n"
     )
 
 
@@ -324,7 +345,9 @@ def _render(service: ServiceIR, flavour: Flavour) -> str:
         "from collections.abc import Callable, Mapping, Sequence\n"
         "from typing import TYPE_CHECKING, ClassVar\n\n"
         f"from microvm_sdk._base_client import {base}\n"
-        "from microvm_sdk._core.lazy import LazyModule\n\n"
+        "from microvm_sdk._core.lazy import LazyModule\n"
+        + ("from microvm_sdk._core.tokens import uuid4 as _uuid4\n" if _has_tokens(service) else "")
+        + "\n"
         "if TYPE_CHECKING:\n"
         "    import datetime\n\n"
         "    from microvm_sdk import models, paginators, waiters\n"

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
 from microvm_sdk._core.endpoints import EndpointResolver
@@ -799,3 +801,54 @@ def test_config_accepts_valid_values() -> None:
     assert config.client_cert == ("/cert.pem", "/key.pem")
     with pytest.raises(TypeError):
         Config(1)  # type: ignore[call-arg]
+
+
+URLS = st.one_of(
+    st.from_regex(
+        r"(https?|HTTP|ftp)://([a-zA-Z0-9.-]{0,12}|\[::1\]|u:p@h)(:[0-9]{0,6}|:x)?"
+        r"([/?#][ -~]{0,10})?",
+        fullmatch=True,
+    ),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "http://localhost:4566",
+            "https://lambda.us-east-1.amazonaws.com",
+            "http://127.0.0.1:65535/",
+            "http://127.0.0.1:65536/",
+            "http://h:0",
+            "http://./",
+            "http://h/pa th",
+            "http://h/\t",
+            " http://h",
+            "http://h?x=@y",
+            "http://u@h",
+            "http:/h",
+        ]
+    ),
+)
+
+
+@given(url=URLS)
+def test_endpoint_urls_are_checked_as_urlsplit_sees_them(url: str) -> None:
+    """The check that avoids importing urllib.parse at construction agrees with it."""
+    from urllib.parse import urlsplit
+
+    from microvm_sdk._core.aws_config import _checked_url
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number, or out of range, raises
+    except ValueError:
+        valid = False
+    else:
+        valid = bool(
+            parts.scheme in ("http", "https") and parts.hostname and "@" not in parts.netloc
+        )
+    try:
+        _checked_url(url, "test")
+    except ConfigurationError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted is valid

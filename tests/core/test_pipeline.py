@@ -170,3 +170,50 @@ def test_a_wait_that_falls_short_is_asked_again(
     assert again.seconds == pytest.approx(0.5)
     clock.now += 0.5
     assert isinstance(attempts.send(None), HttpRequest)
+
+
+def test_a_token_omitted_from_an_input_built_by_hand_is_filled(runtime: ClientRuntime) -> None:
+    """The generated methods fill tokens as they build the input; any other input (the
+    CLI's dicts, an input made by hand) gets one from the runtime, once per call."""
+    import json
+
+    from microvm_sdk.models import CodeArtifactUri, CreateMicrovmImageRequest
+
+    params = CreateMicrovmImageRequest(
+        name="img",
+        base_image_arn=ARN,
+        build_role_arn="arn:aws:iam::123456789012:role/build",
+        code_artifact=CodeArtifactUri(value="s3://bucket/code.zip"),
+    )
+    tokens = set()
+    for _ in range(2):
+        _, request, _ = runtime.request_for("CreateMicrovmImage", params)
+        token = json.loads(request.body)["clientToken"]
+        assert uuid.UUID(token).version == 4
+        tokens.add(token)
+    assert len(tokens) == 2  # a new call, a new token
+    assert params.client_token is None  # the caller's object is left alone
+    given = CreateMicrovmImageRequest(**{**params.__getstate__(), "client_token": "mine"})
+    _, request, _ = runtime.request_for("CreateMicrovmImage", given)
+    assert json.loads(request.body)["clientToken"] == "mine"
+
+
+def test_the_generated_method_fills_the_token_as_it_builds_the_input(
+    runtime: ClientRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from microvm_sdk import Client
+    from microvm_sdk.models import CodeArtifactUri
+
+    seen: list[Any] = []
+    client = Client(region_name="us-east-1", aws_access_key_id="AK", aws_secret_access_key="SK")
+    monkeypatch.setattr(client, "_invoke", lambda name, params, cls: seen.append(params))
+    for token in (None, "caller-token"):
+        client.create_microvm_image(
+            name="img",
+            base_image_arn=ARN,
+            build_role_arn="arn:aws:iam::123456789012:role/build",
+            code_artifact=CodeArtifactUri(value="s3://bucket/code.zip"),
+            client_token=token,
+        )
+    assert uuid.UUID(seen[0].client_token).version == 4
+    assert seen[1].client_token == "caller-token"

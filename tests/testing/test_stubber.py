@@ -302,7 +302,9 @@ def test_sdk_made_idempotency_tokens_are_compared_only_when_named(
     stubber.add_response(
         "create_microvm_image", CREATED, expected_params=_create_params(client_token="deploy-1")
     )
-    with pytest.raises(StubAssertionError, match="client_token: expected 'deploy-1', got None"):
+    # the token the SDK made for this call is what the mismatch shows
+    made = r"client_token: expected 'deploy-1', got '[0-9a-f]{8}-[0-9a-f-]{27}'"
+    with pytest.raises(StubAssertionError, match=made):
         create(client)
     create(client, client_token="deploy-1")
 

@@ -4,8 +4,9 @@ Two objects, built at different times:
 
 * :class:`AwsSettings` is resolved when a client is constructed. It reads explicit
   arguments, environment variables and the shared config and credentials files
-  (parsed with ``botocore.configloader`` and cached by path and modification time), and
-  nothing else: no botocore session, no network.
+  (parsed as ``botocore.configloader`` parses them, by
+  :mod:`microvm_sdk._core.shared_config`, and cached by path and modification time),
+  and nothing else: no botocore, no network.
 * :class:`CredentialSource` is asked for credentials when a request is signed. It builds
   botocore's credential chain on first use (environment, shared credentials, SSO,
   assume-role, credential process, container and instance metadata), then returns
@@ -589,7 +590,16 @@ def _attempts(value: object, source: str | None) -> int:
     return number
 
 
+# An http(s) URL with a plain host name or IPv4 address, an optional port and anything
+# after a "/", "?" or "#" but blanks: what urlsplit accepts without a second look (the
+# port's range aside), checked without importing urllib.parse at construction.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::([0-9]{1,5}))?(?:[/?#][^\x00-\x20\x7f]*)?")
+
+
 def _checked_url(url: str, source: str) -> str:
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and int(plain.group(1) or 0) <= 65535:
+        return url
     from urllib.parse import urlsplit
 
     try:
@@ -665,15 +675,12 @@ def _load_ini(path: str, *, profiles: bool) -> dict[str, Any]:
     cached = _FILE_CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    from botocore import configloader
-    from botocore.exceptions import ConfigNotFound, ConfigParseError
+    from microvm_sdk._core import shared_config
 
     try:
-        raw = configloader.raw_config_parse(expanded)
-        data: dict[str, Any] = configloader.build_profile_map(raw) if profiles else raw
-    except ConfigNotFound:
-        return {}
-    except ConfigParseError as exc:
-        raise ConfigurationError(f"cannot parse {expanded}: {exc}") from exc
+        sections = shared_config.parse(expanded)
+    except shared_config.ConfigFileError as exc:
+        raise ConfigurationError(f"cannot parse {expanded}: {exc}") from None
+    data: dict[str, Any] = shared_config.profile_map(sections) if profiles else sections
     _FILE_CACHE[key] = (stamp, data)
     return data

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 import attrs
 
 from microvm_sdk._core.public import public_home
-from microvm_sdk._core.validation import Validator
+from microvm_sdk._core.validation import Check, Validator
 
 if TYPE_CHECKING:
     from microvm_sdk._base_client import BaseClient
@@ -94,10 +94,17 @@ class _Queued:
 class _ResultValidator(Validator):
     """Checks results: a union member this SDK does not know is something a service sends."""
 
-    def _union(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
-        if shape.unknown_cls is not None and isinstance(value, shape.unknown_cls):
-            return
-        super()._union(value, shape, path, out, sensitive)
+    def _union(self, shape: Shape) -> Check:
+        check = super()._union(shape)
+        unknown = shape.unknown_cls
+        if unknown is None:
+            return check
+
+        def check_result(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+            if not isinstance(value, unknown):
+                check(value, path, out, sensitive)
+
+        return check_result
 
 
 class StubberBase:
