@@ -19,6 +19,7 @@ import attrs
 
 from microvm_sdk._core.document import Document
 from microvm_sdk._core.enums import ModelEnum
+from microvm_sdk._core.metadata import EmptyOutput, ModelOutput, ResponseMetadata
 from microvm_sdk._core.redaction import redact, redact_map_values
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "DeleteMicrovmImageVersionInput",
     "DeleteMicrovmImageVersionOutput",
     "Document",
+    "EmptyOutput",
     "GetMicrovmImageBuildInput",
     "GetMicrovmImageBuildOutput",
     "GetMicrovmImageInput",
@@ -86,6 +88,7 @@ __all__ = [
     "MicrovmItem",
     "MicrovmState",
     "ModelEnum",
+    "ModelOutput",
     "PortRange",
     "PortSpecification",
     "PortSpecificationAllPorts",
@@ -93,6 +96,7 @@ __all__ = [
     "PortSpecificationRange",
     "PortSpecificationUnknown",
     "Resources",
+    "ResponseMetadata",
     "ResumeMicrovmRequest",
     "ResumeMicrovmResponse",
     "RunMicrovmRequest",
@@ -364,7 +368,7 @@ class LoggingDisabled:
 
 
 @attrs.frozen(kw_only=True)
-class ResumeMicrovmResponse:
+class ResumeMicrovmResponse(ModelOutput):
     """
     The output of ``resume_microvm``.
 
@@ -374,7 +378,7 @@ class ResumeMicrovmResponse:
 
 
 @attrs.frozen(kw_only=True)
-class SuspendMicrovmResponse:
+class SuspendMicrovmResponse(ModelOutput):
     """
     The output of ``suspend_microvm``.
 
@@ -385,7 +389,7 @@ class SuspendMicrovmResponse:
 
 
 @attrs.frozen(kw_only=True)
-class TerminateMicrovmResponse:
+class TerminateMicrovmResponse(ModelOutput):
     """
     The output of ``terminate_microvm``.
 
@@ -451,7 +455,7 @@ class CpuConfiguration:
 
 
 @attrs.frozen(kw_only=True)
-class CreateMicrovmAuthTokenResponse:
+class CreateMicrovmAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_auth_token``.
 
@@ -483,7 +487,7 @@ class CreateMicrovmShellAuthTokenRequest:
 
 
 @attrs.frozen(kw_only=True)
-class CreateMicrovmShellAuthTokenResponse:
+class CreateMicrovmShellAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_shell_auth_token``.
 
@@ -509,7 +513,7 @@ class DeleteMicrovmImageInput:
 
 
 @attrs.frozen(kw_only=True)
-class DeleteMicrovmImageOutput:
+class DeleteMicrovmImageOutput(ModelOutput):
     """
     The output of ``delete_microvm_image``.
 
@@ -541,7 +545,7 @@ class DeleteMicrovmImageVersionInput:
 
 
 @attrs.frozen(kw_only=True)
-class DeleteMicrovmImageVersionOutput:
+class DeleteMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``delete_microvm_image_version``.
 
@@ -592,7 +596,7 @@ class GetMicrovmImageInput:
 
 
 @attrs.frozen(kw_only=True)
-class GetMicrovmImageOutput:
+class GetMicrovmImageOutput(ModelOutput):
     """
     The output of ``get_microvm_image``.
 
@@ -686,7 +690,7 @@ class IdlePolicy:
 
 
 @attrs.frozen(kw_only=True)
-class GetMicrovmResponse:
+class GetMicrovmResponse(ModelOutput):
     """
     The output of ``get_microvm``.
 
@@ -909,7 +913,7 @@ class ListTagsRequest:
 
 
 @attrs.frozen(kw_only=True)
-class ListTagsResponse:
+class ListTagsResponse(ModelOutput):
     """
     The output of ``list_tags``.
 
@@ -978,7 +982,7 @@ class ManagedMicrovmImageSummary:
 
 
 @attrs.frozen(kw_only=True)
-class ListManagedMicrovmImagesOutput:
+class ListManagedMicrovmImagesOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_images``.
 
@@ -1024,7 +1028,7 @@ class ManagedMicrovmImageVersion:
 
 
 @attrs.frozen(kw_only=True)
-class ListManagedMicrovmImageVersionsOutput:
+class ListManagedMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_image_versions``.
 
@@ -1107,7 +1111,7 @@ class MicrovmImageBuildSummary:
 
 
 @attrs.frozen(kw_only=True)
-class ListMicrovmImageBuildsOutput:
+class ListMicrovmImageBuildsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_builds``.
 
@@ -1184,7 +1188,7 @@ class MicrovmImageSummary:
 
 
 @attrs.frozen(kw_only=True)
-class ListMicrovmImagesResponse:
+class ListMicrovmImagesResponse(ModelOutput):
     """
     The output of ``list_microvm_images``.
 
@@ -1223,7 +1227,7 @@ class MicrovmItem:
 
 
 @attrs.frozen(kw_only=True)
-class ListMicrovmsResponse:
+class ListMicrovmsResponse(ModelOutput):
     """
     The output of ``list_microvms``.
 
@@ -1431,7 +1435,7 @@ class CreateMicrovmImageRequest:
 
 
 @attrs.frozen(kw_only=True)
-class CreateMicrovmImageResponse:
+class CreateMicrovmImageResponse(ModelOutput):
     """
     The output of ``create_microvm_image``.
 
@@ -1521,7 +1525,7 @@ class CreateMicrovmImageResponse:
 
 
 @attrs.frozen(kw_only=True)
-class GetMicrovmImageVersionOutput:
+class GetMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``get_microvm_image_version``.
 
@@ -1680,7 +1684,7 @@ class MicrovmImageVersionSummary:
 
 
 @attrs.frozen(kw_only=True)
-class ListMicrovmImageVersionsOutput:
+class ListMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_versions``.
 
@@ -1776,7 +1780,7 @@ class RunMicrovmRequest:
 
 
 @attrs.frozen(kw_only=True)
-class RunMicrovmResponse:
+class RunMicrovmResponse(ModelOutput):
     """
     The output of ``run_microvm``.
 
@@ -1850,7 +1854,7 @@ class SnapshotBuild:
 
 
 @attrs.frozen(kw_only=True)
-class GetMicrovmImageBuildOutput:
+class GetMicrovmImageBuildOutput(ModelOutput):
     """
     The output of ``get_microvm_image_build``.
 
@@ -2023,7 +2027,7 @@ class UpdateMicrovmImageRequest:
 
 
 @attrs.frozen(kw_only=True)
-class UpdateMicrovmImageResponse:
+class UpdateMicrovmImageResponse(ModelOutput):
     """
     The output of ``update_microvm_image``.
 
@@ -2125,7 +2129,7 @@ class UpdateMicrovmImageVersionRequest:
 
 
 @attrs.frozen(kw_only=True)
-class UpdateMicrovmImageVersionResponse:
+class UpdateMicrovmImageVersionResponse(ModelOutput):
     """
     The output of ``update_microvm_image_version``.
 
