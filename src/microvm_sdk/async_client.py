@@ -42,6 +42,7 @@ class AsyncClient(AsyncBaseClient):
     """
 
     SERVICE_ENV_NAME: ClassVar[str] = "LAMBDA_MICROVMS"
+    _SERVICE_ID: ClassVar[str] = "Lambda Microvms"
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {
         "MicrovmImageCreated": "wait_until_created",
         "MicrovmImageUpdated": "wait_until_updated",
@@ -925,7 +926,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         resource: str,
         tags: Mapping[str, str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Adds tags to a Lambda MicroVM resource.
 
@@ -934,7 +935,7 @@ class AsyncClient(AsyncBaseClient):
             tags: The key-value pairs of tags to add to the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -955,8 +956,10 @@ class AsyncClient(AsyncBaseClient):
         await self._ready()
         from microvm_sdk import models
 
-        await self._invoke(
-            "TagResource", models.TagResourceRequest(resource=resource, tags=tags), None
+        return await self._invoke(
+            "TagResource",
+            models.TagResourceRequest(resource=resource, tags=tags),
+            models.EmptyOutput,
         )
 
     async def terminate_microvm(
@@ -1000,7 +1003,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         resource: str,
         tag_keys: Sequence[str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Removes tags from a Lambda MicroVM resource.
 
@@ -1009,7 +1012,7 @@ class AsyncClient(AsyncBaseClient):
             tag_keys: The list of tag keys to remove from the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -1030,8 +1033,10 @@ class AsyncClient(AsyncBaseClient):
         await self._ready()
         from microvm_sdk import models
 
-        await self._invoke(
-            "UntagResource", models.UntagResourceRequest(resource=resource, tag_keys=tag_keys), None
+        return await self._invoke(
+            "UntagResource",
+            models.UntagResourceRequest(resource=resource, tag_keys=tag_keys),
+            models.EmptyOutput,
         )
 
     async def update_microvm_image(
@@ -1198,6 +1203,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListManagedMicrovmImageVersions",
             request,
+            method="paginate_list_managed_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1235,6 +1241,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListManagedMicrovmImages",
             request,
+            method="paginate_list_managed_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1288,6 +1295,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImageBuilds",
             request,
+            method="paginate_list_microvm_image_builds",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1327,6 +1335,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImageVersions",
             request,
+            method="paginate_list_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1364,6 +1373,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImages",
             request,
+            method="paginate_list_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1405,6 +1415,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovms",
             request,
+            method="paginate_list_microvms",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,

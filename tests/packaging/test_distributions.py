@@ -120,9 +120,9 @@ def test_wheel_dependencies_are_the_declared_bounds(metadata: Message) -> None:
     assert set(runtime) == {"botocore", "attrs", "cattrs", "jmespath"}
     assert all(spec.startswith(">=") for spec in runtime.values())
     # Development tools stay out of the published metadata.
-    assert set(metadata.get_all("Provides-Extra") or []) == {"cli", "yaml"}
+    assert set(metadata.get_all("Provides-Extra") or []) == {"cli", "otel", "yaml"}
     extras = [str(r.marker) for r in requires if r.marker is not None]
-    assert extras and all("cli" in m or "yaml" in m for m in extras)
+    assert extras and all("cli" in m or "yaml" in m or "otel" in m for m in extras)
 
 
 def test_readme_links_work_on_the_package_index(metadata: Message) -> None:

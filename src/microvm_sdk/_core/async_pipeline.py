@@ -21,15 +21,20 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from microvm_sdk._core.errors import MicrovmError
-from microvm_sdk._core.pipeline import AttemptSteps, RuntimeCore, TransportOptions, codec_for
+from microvm_sdk._core.hooks import Notify
+from microvm_sdk._core.http import HttpRequest
+from microvm_sdk._core.pipeline import AttemptStep, RuntimeCore, TransportOptions, codec_for
 from microvm_sdk._core.steps import Sleep
 
 if TYPE_CHECKING:
+    from collections.abc import Generator
+
     from microvm_sdk._core.async_transport import AsyncTransport
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
     from microvm_sdk._core.http import HttpResponse
     from microvm_sdk._core.schema import ServiceSchema
+    from microvm_sdk._core.tracing import CallTrace
+    from microvm_sdk._core.user_agent import UserAgent
 
 __all__ = ["AsyncClientRuntime"]
 
@@ -44,9 +49,11 @@ class AsyncClientRuntime(RuntimeCore):
     Args:
         schema: The service, or a function returning it (called in :meth:`warm_up`).
         settings: Region, endpoint and credential settings.
-        user_agent: The ``User-Agent`` header value.
+        user_agent: What the ``User-Agent`` header is made of, or its value.
         transport_options: How to build the default transport.
         unsigned: Send requests unsigned.
+        tracing: Record OpenTelemetry spans when the application uses OpenTelemetry.
+        version: The SDK's version (for spans).
         transport: An asyncio transport to use instead of the default one.
         sleep: The coroutine function that waits between attempts (tests inject a fake);
             :func:`asyncio.sleep` by default.
@@ -57,9 +64,11 @@ class AsyncClientRuntime(RuntimeCore):
         *,
         schema: ServiceSchema | Callable[[], ServiceSchema],
         settings: AwsSettings,
-        user_agent: str,
+        user_agent: UserAgent | str,
         transport_options: TransportOptions | None = None,
         unsigned: bool = False,
+        tracing: bool = True,
+        version: str = "",
         transport: AsyncTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -69,6 +78,8 @@ class AsyncClientRuntime(RuntimeCore):
             user_agent=user_agent,
             transport_options=transport_options,
             unsigned=unsigned,
+            tracing=tracing,
+            version=version,
         )
         self._transport = transport
         self._sleep = sleep
@@ -118,15 +129,25 @@ class AsyncClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
+        trace = self.trace_call(operation_name)
+        if trace is None:
+            return await self._invoke(operation_name, params, output_cls, None)
+        with trace:
+            return await self._invoke(operation_name, params, output_cls, trace)
+
+    async def _invoke(
+        self, operation_name: str, params: Any, output_cls: type[T] | None, trace: CallTrace | None
+    ) -> T:
         operation, request, protocol = self.request_for(operation_name, params)
         source = self._credentials
         if source is None or not source.refresh_needed():
             credentials = None if source is None else source.get()
         else:
             credentials = await self._refreshed_credentials(source)
-        response = await self._drive(self.attempts(operation, request, credentials))
-        result: T = protocol.parse(operation, response, output_cls)
-        return result
+        steps = self.call(
+            operation, request, protocol, output_cls, credentials=credentials, trace=trace
+        )
+        return await self._drive(steps)
 
     async def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run one operation with a dict of parameters keyed by model member names.
@@ -150,25 +171,31 @@ class AsyncClientRuntime(RuntimeCore):
         # Shielded: a caller cancelled while waiting leaves the refresh to the others.
         return await asyncio.shield(refreshing)
 
-    async def _drive(self, steps: AttemptSteps) -> HttpResponse:
-        """Run the steps of one call: send with the transport, sleep with ``sleep``."""
+    async def _drive(self, steps: Generator[AttemptStep, HttpResponse | None, T]) -> T:
+        """Run the steps of one call: send, sleep, call (and await) hooks.
+
+        Whatever doing a step raised is thrown back into the steps.
+        """
         transport = self._transport
         assert transport is not None
         try:
             step = next(steps)
             while True:
-                if isinstance(step, Sleep):
-                    await self._sleep(step.seconds)
-                    step = steps.send(None)
-                    continue
+                reply: HttpResponse | None = None
                 try:
-                    response = await transport.send_async(step)
-                except MicrovmError as exc:
+                    if isinstance(step, HttpRequest):
+                        reply = await transport.send_async(step)
+                    elif isinstance(step, Sleep):
+                        await self._sleep(step.seconds)
+                    else:
+                        assert isinstance(step, Notify)
+                        await step.run_async()
+                except BaseException as exc:
                     step = steps.throw(exc)
                 else:
-                    step = steps.send(response)
+                    step = steps.send(reply)
         except StopIteration as done:
-            final: HttpResponse = done.value
+            final: T = done.value
             return final
         finally:
             steps.close()
