@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,34 @@ def test_an_application_that_has_not_imported_opentelemetry_does_not_load_it() -
         """
     )
     assert found == {"loaded": []}
+
+
+def test_the_tracing_example_of_the_production_guide_runs() -> None:
+    # The guide's block installs the process-wide tracer provider, so the documentation
+    # test (which runs blocks in its own process) leaves it to this fresh interpreter.
+    pytest.importorskip("opentelemetry.sdk.trace")
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "production.md").read_text()
+    marker = guide.index("tests/client/test_tracing_process.py runs this block")
+    start = guide.index("```python\n", marker) + len("```python\n")
+    block = guide[start : guide.index("```\n", start)]
+    found = run(
+        """
+        import contextlib, io
+        with LocalServer() as server:
+            os.environ["AWS_ENDPOINT_URL_LAMBDA_MICROVMS"] = server.endpoint_url
+            os.environ["AWS_ACCESS_KEY_ID"] = server.access_key
+            os.environ["AWS_SECRET_ACCESS_KEY"] = server.secret_key
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(compile(BLOCK, "production.md", "exec"), {"__name__": "__docs__"})
+        print(json.dumps({"lines": out.getvalue().splitlines()}))
+        """.replace("BLOCK", repr(block))
+    )
+    lines = found["lines"]
+    assert isinstance(lines, list)
+    assert lines[-3:-1] == [
+        "Lambda Microvms.ListMicrovmImages CLIENT " + lines[-3].rsplit(" ", 1)[-1],
+        "Lambda Microvms.paginate_list_microvm_images INTERNAL None",
+    ]
+    assert len(lines[-3].rsplit(" ", 1)[-1]) >= 8  # the request id
+    assert lines[-1] == "nightly-cleanup INTERNAL None"
