@@ -286,3 +286,16 @@ def test_an_error_built_by_hand_has_a_response_too() -> None:
     }
     assert error.response_metadata.attempts == 1
     assert IMAGE_ARN  # the cases module's constants stay importable from here
+
+
+def test_attach_hangs_metadata_on_an_output_and_leaves_anything_else() -> None:
+    from microvm_sdk._core.metadata import attach
+
+    page = models.ListMicrovmsResponse(items=())
+    assert attach(page, 200, {"x-amzn-requestid": "r-9"}, 2) is page
+    assert page.response_metadata == models.ResponseMetadata(
+        request_id="r-9", http_status=200, http_headers={"x-amzn-requestid": "r-9"}, attempts=2
+    )
+    assert attach(None, 200, {}, 1) is None
+    plain = {"not": "an output"}
+    assert attach(plain, 200, {}, 1) is plain

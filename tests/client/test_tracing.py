@@ -397,3 +397,32 @@ def test_hooks_and_metadata_agree_with_the_span(
     assert image.response_metadata.request_id == attributes["aws.request_id"]
     assert image.created_at.timestamp() == T0
     assert isinstance(image, models.ModelOutput)
+
+
+def test_without_an_sdk_a_call_does_no_tracing_work_after_starting_its_span(
+    sync_client: microvm_sdk.Client, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The API alone (no SDK): its no-op tracer hands out invalid non-recording spans.
+    monkeypatch.setattr(tracing, "_tracers", {__version__: trace.NoOpTracer()})
+    server.script(ok())
+    sync_client.get_microvm_image(image_identifier=IMAGE_ARN)  # runs as without tracing
+    assert sync_client._runtime.trace_call("GetMicrovmImage") is None
+
+
+def test_a_call_dropped_by_the_sampler_still_passes_its_trace_on(
+    sync_client: microvm_sdk.Client, server: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+
+    memory = InMemorySpanExporter()
+    provider = TracerProvider(sampler=ALWAYS_OFF)
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    monkeypatch.setattr(tracing, "_tracers", {__version__: provider.get_tracer("microvm_sdk")})
+    seen: list[Any] = []
+    sync_client.hooks.after_response(lambda event: seen.append(trace.get_current_span()))
+    server.script(ok())
+    sync_client.get_microvm_image(image_identifier=IMAGE_ARN)
+    assert memory.get_finished_spans() == ()
+    [current] = seen
+    assert not current.is_recording()
+    assert current.get_span_context().is_valid  # children join the same (dropped) trace

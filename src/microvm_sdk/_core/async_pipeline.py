@@ -18,17 +18,17 @@ that may block are different:
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from microvm_sdk._core.hooks import Notify
 from microvm_sdk._core.http import HttpRequest
-from microvm_sdk._core.pipeline import AttemptStep, RuntimeCore, TransportOptions, codec_for
+from microvm_sdk._core.pipeline import AttemptSteps, RuntimeCore, TransportOptions, codec_for
 from microvm_sdk._core.steps import Sleep
+from microvm_sdk._core.tracing import OPENTELEMETRY
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
-
     from microvm_sdk._core.async_transport import AsyncTransport
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
     from microvm_sdk._core.http import HttpResponse
@@ -129,11 +129,12 @@ class AsyncClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
-        trace = self.trace_call(operation_name)
-        if trace is None:
-            return await self._invoke(operation_name, params, output_cls, None)
-        with trace:
-            return await self._invoke(operation_name, params, output_cls, trace)
+        if self.tracing and OPENTELEMETRY in sys.modules:
+            trace = self.trace_call(operation_name)
+            if trace is not None:
+                with trace:
+                    return await self._invoke(operation_name, params, output_cls, trace)
+        return await self._invoke(operation_name, params, output_cls, None)
 
     async def _invoke(
         self, operation_name: str, params: Any, output_cls: type[T] | None, trace: CallTrace | None
@@ -144,10 +145,10 @@ class AsyncClientRuntime(RuntimeCore):
             credentials = None if source is None else source.get()
         else:
             credentials = await self._refreshed_credentials(source)
-        steps = self.call(
-            operation, request, protocol, output_cls, credentials=credentials, trace=trace
+        response, attempts = await self._drive(
+            self.attempts(operation, request, credentials, trace)
         )
-        return await self._drive(steps)
+        return self.finish(operation, protocol, response, attempts, output_cls)
 
     async def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run one operation with a dict of parameters keyed by model member names.
@@ -171,7 +172,7 @@ class AsyncClientRuntime(RuntimeCore):
         # Shielded: a caller cancelled while waiting leaves the refresh to the others.
         return await asyncio.shield(refreshing)
 
-    async def _drive(self, steps: Generator[AttemptStep, HttpResponse | None, T]) -> T:
+    async def _drive(self, steps: AttemptSteps) -> tuple[HttpResponse, int]:
         """Run the steps of one call: send, sleep, call (and await) hooks.
 
         Whatever doing a step raised is thrown back into the steps.
@@ -195,7 +196,7 @@ class AsyncClientRuntime(RuntimeCore):
                 else:
                     step = steps.send(reply)
         except StopIteration as done:
-            final: T = done.value
+            final: tuple[HttpResponse, int] = done.value
             return final
         finally:
             steps.close()

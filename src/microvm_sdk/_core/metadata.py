@@ -7,9 +7,10 @@ so the metadata is not part of ``==``, ``hash``, ``repr``, ``attrs.fields``,
 ``attrs.evolve`` or the wire form. :class:`EmptyOutput` is what an operation without a
 modeled output returns.
 
-The pipeline hangs the raw parts on a result (:func:`attach`, one ``object.__setattr__``
-of a tuple); the :class:`ResponseMetadata` object is built the first time someone asks
-for it, so a caller that never reads it does not pay for building it.
+The pipeline hangs the raw parts on a result (one ``object.__setattr__`` of a tuple,
+written out in ``RuntimeCore.finish`` for speed; :func:`attach` does the same for other
+producers of results); the :class:`ResponseMetadata` object is built the first time
+someone asks for it, so a caller that never reads it does not pay for building it.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ class ModelOutput:
 
     __slots__ = ("_response_metadata",)
 
-    # Set by the pipeline (:func:`attach`): the raw parts first, the built object later.
+    # Set by the pipeline or :func:`attach`: the raw parts first, the built object later.
     _response_metadata: ResponseMetadata | tuple[int, Mapping[str, str], int]
 
     @property

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -29,9 +30,9 @@ from microvm_sdk._core.hooks import (
     RetryEvent,
 )
 from microvm_sdk._core.http import HttpRequest, HttpResponse
-from microvm_sdk._core.metadata import EmptyOutput, attach
+from microvm_sdk._core.metadata import EmptyOutput, request_id_of
 from microvm_sdk._core.steps import Sleep
-from microvm_sdk._core.tracing import CallTrace, find_tracer
+from microvm_sdk._core.tracing import OPENTELEMETRY, CallTrace, find_tracer, start_call
 
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 logger = logging.getLogger("microvm_sdk")
+_set = object.__setattr__
 
 _CONVERTERS: dict[int, tuple[ServiceSchema, WireConverter, Validator, RestJsonProtocol]] = {}
 _CONVERTERS_LOCK = threading.Lock()
@@ -245,45 +247,36 @@ class RuntimeCore:
         tracer = find_tracer(self._version) if self.tracing else None
         if tracer is None:
             return None
-        return CallTrace(tracer, self.schema.service_id, operation_name, self.settings.region)
+        return start_call(tracer, self.schema.service_id, operation_name, self.settings.region)
 
-    def call(
+    def finish(
         self,
         operation: Operation,
-        request: HttpRequest,
         protocol: RestJsonProtocol,
+        response: HttpResponse,
+        attempts: int,
         output_cls: type[T] | None,
-        *,
-        credentials: CredentialProvider | SigningCredentials | None,
-        trace: CallTrace | None = None,
-    ) -> Generator[AttemptStep, HttpResponse | None, T]:
-        """One call from its request (:meth:`request_for`) on, as steps.
+    ) -> T:
+        """The typed output of a call's successful response, carrying its metadata.
 
-        The retry loop, then the typed output.
+        The result's ``response_metadata`` tells status, headers, request id and
+        ``attempts``; an operation without a modeled output (``output_cls`` ``None`` or
+        ``EmptyOutput``) returns an ``EmptyOutput`` carrying it.
 
-        The result carries the response's metadata (``result.response_metadata``); an
-        operation without a modeled output (``output_cls`` ``None`` or ``EmptyOutput``)
-        returns an ``EmptyOutput`` carrying it.
-
-        Args:
-            operation: The operation.
-            request: Its serialized request.
-            protocol: The protocol that reads the response.
-            output_cls: The output class, or ``None``.
-            credentials: What to sign with (see :meth:`attempts`).
-            trace: The call's span (:meth:`trace_call`), or ``None``.
+        Raises:
+            DeserializationError: The body cannot be read into ``output_cls``.
         """
-        if trace is not None:
-            trace.sending(request)
-        response, attempt = yield from self.attempts(operation, request, credentials, trace)
         result: Any
         if output_cls is None or output_cls is EmptyOutput:
             result = EmptyOutput()
         else:
             result = protocol.parse(operation, response, output_cls)
-        attach(result, response.status, response.headers, attempt)
-        if trace is not None:
-            trace.succeeded(response.status, result.response_metadata.request_id, attempt)
+        # What metadata.attach does, written out: this runs on every call, and a
+        # try costs less than a check (or contextlib.suppress) when it succeeds.
+        try:  # noqa: SIM105
+            _set(result, "_response_metadata", (response.status, response.headers, attempts))
+        except AttributeError:  # a class that is not a ModelOutput (a hand-made schema)
+            pass
         typed: T = result
         return typed
 
@@ -334,6 +327,8 @@ class RuntimeCore:
         attempt = 0
         debug = logger.isEnabledFor(logging.DEBUG)
         began = 0
+        if trace is not None:
+            trace.sending(request)
         while True:
             attempt += 1
             request.headers = dict(base_headers)
@@ -375,8 +370,10 @@ class RuntimeCore:
                         )
                     if debug:
                         _log_attempt(operation, attempt, status, started)
-                    if trace is not None and attempt > 1:
-                        trace.attempt(attempt, began, response, None)
+                    if trace is not None:
+                        if attempt > 1:
+                            trace.attempt(attempt, began, response, None)
+                        trace.succeeded(status, request_id_of(response.headers), attempt)
                     return response, attempt
                 error = self._error(response)
             if hooks is not None and hooks._after_response:
@@ -480,20 +477,25 @@ class ClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
-        trace = self.trace_call(operation_name)
-        if trace is None:
-            return self._invoke(operation_name, params, output_cls, None)
-        with trace:
-            return self._invoke(operation_name, params, output_cls, trace)
+        if self.tracing and OPENTELEMETRY in sys.modules:
+            trace = self.trace_call(operation_name)
+            if trace is not None:
+                with trace:
+                    return self._invoke(operation_name, params, output_cls, trace)
+        return self._invoke(operation_name, params, output_cls)
 
     def _invoke(
-        self, operation_name: str, params: Any, output_cls: type[T] | None, trace: CallTrace | None
+        self,
+        operation_name: str,
+        params: Any,
+        output_cls: type[T] | None,
+        trace: CallTrace | None = None,
     ) -> T:
         operation, request, protocol = self.request_for(operation_name, params)
-        steps = self.call(
-            operation, request, protocol, output_cls, credentials=self._credentials, trace=trace
+        response, attempts = self._drive(
+            self.attempts(operation, request, self._credentials, trace)
         )
-        return self._drive(steps)
+        return self.finish(operation, protocol, response, attempts, output_cls)
 
     def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run one operation with a dict of parameters keyed by model member names.
@@ -505,7 +507,7 @@ class ClientRuntime(RuntimeCore):
         params_obj, output_cls = self.wire_call(operation_name, params)
         return self.to_wire(self.invoke(operation_name, params_obj, output_cls))
 
-    def _drive(self, steps: Generator[AttemptStep, HttpResponse | None, T]) -> T:
+    def _drive(self, steps: AttemptSteps) -> tuple[HttpResponse, int]:
         """Run the steps of one call: send with the transport, sleep, call hooks.
 
         Whatever doing a step raised is thrown back into the steps.
@@ -529,10 +531,8 @@ class ClientRuntime(RuntimeCore):
                 else:
                     step = steps.send(reply)
         except StopIteration as done:
-            final: T = done.value
+            final: tuple[HttpResponse, int] = done.value
             return final
-        finally:
-            steps.close()
 
 
 def uuid4() -> str:

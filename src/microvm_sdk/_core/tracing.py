@@ -19,8 +19,9 @@ cannot end up in a span.
 application that exports traces has imported ``opentelemetry.trace`` (configuring a
 tracer provider does), and one that has not imported it cannot have configured one, so
 there is nothing to record. Without OpenTelemetry, or with ``Config(tracing=False)``, a
-call pays one ``None`` check. With the API imported but no SDK configured, the spans are
-OpenTelemetry's non-recording ones.
+call pays a flag check and one dictionary look-up. With the API imported but no SDK
+configured, the call's span is OpenTelemetry's invalid non-recording one, and the call
+does no more tracing work than starting it.
 """
 
 from __future__ import annotations
@@ -39,12 +40,16 @@ if TYPE_CHECKING:
 
     from microvm_sdk._core.http import HttpRequest, HttpResponse
 
-__all__ = ["CallTrace", "PageTrace", "find_tracer", "traced"]
+__all__ = ["OPENTELEMETRY", "CallTrace", "PageTrace", "find_tracer", "start_call", "traced"]
 
 #: The instrumentation scope's name.
 SCOPE = "microvm_sdk"
+#: The module whose presence in ``sys.modules`` means the application uses OpenTelemetry.
+OPENTELEMETRY = "opentelemetry.trace"
 
 _tracers: dict[str, Tracer] = {}
+# ``(host, port)`` of the endpoints seen, by scheme and network location.
+_servers: dict[tuple[str, str], tuple[str, int] | None] = {}
 
 
 def find_tracer(version: str) -> Tracer | None:
@@ -55,12 +60,37 @@ def find_tracer(version: str) -> Tracer | None:
     """
     tracer = _tracers.get(version)
     if tracer is None:
-        if "opentelemetry.trace" not in sys.modules:
+        if OPENTELEMETRY not in sys.modules:
             return None
         from opentelemetry import trace
 
         tracer = _tracers[version] = trace.get_tracer(SCOPE, version)
     return tracer
+
+
+def start_call(tracer: Tracer, service: str, operation: str, region: str) -> CallTrace | None:
+    """Start the span of one call, or return ``None`` when nothing would see it.
+
+    With OpenTelemetry's API but no SDK (or a sampler that drops the call and has no
+    trace to pass on), the span is an invalid non-recording one: the call then does no
+    further tracing work.
+    """
+    from opentelemetry.trace import SpanKind
+
+    name = f"{service}.{operation}"
+    span = tracer.start_span(
+        name,
+        kind=SpanKind.CLIENT,
+        attributes={
+            "rpc.system": "aws-api",
+            "rpc.service": service,
+            "rpc.method": operation,
+            "cloud.region": region,
+        },
+    )
+    if not span.is_recording() and not span.get_span_context().is_valid:
+        return None
+    return CallTrace(tracer, name, span)
 
 
 def _error_type(error: BaseException) -> str:
@@ -74,7 +104,7 @@ def _fail(span: Span, error: BaseException) -> None:
     """Mark ``span`` failed by ``error`` (an ``Exception``; cancellation only ends it)."""
     from opentelemetry.trace import Status, StatusCode
 
-    if not isinstance(error, Exception):
+    if not isinstance(error, Exception) or not span.is_recording():
         return
     span.set_attribute("error.type", _error_type(error))
     if isinstance(error, ServiceError):
@@ -90,34 +120,44 @@ def _answered(span: Span, status: int, request_id: str | None) -> None:
         span.set_attribute("aws.request_id", request_id)
 
 
+def _server(url: str) -> tuple[str, int] | None:
+    """``(host, port)`` of ``url``, remembered per endpoint."""
+    scheme, _, rest = url.partition("://")
+    netloc = rest.split("/", 1)[0]
+    key = (scheme, netloc)
+    if key not in _servers:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            _servers[key] = None
+        else:
+            if port is None:
+                port = 443 if parts.scheme == "https" else 80
+            _servers[key] = (parts.hostname or "", port)
+    return _servers[key]
+
+
 class CallTrace:
     """The span of one call, current while the call runs (use it as a context manager).
 
+    Made by :func:`start_call`.
+
     Args:
         tracer: The tracer.
-        service: The service's name (``serviceId``).
-        operation: The operation's model name.
-        region: The client's region.
+        name: The span's name.
+        span: The span, started.
     """
 
     __slots__ = ("_context", "_name", "_server", "_token", "_tracer", "span")
 
-    def __init__(self, tracer: Tracer, service: str, operation: str, region: str) -> None:
+    def __init__(self, tracer: Tracer, name: str, span: Span) -> None:
         from opentelemetry import trace
 
         self._tracer = tracer
-        self._name = f"{service}.{operation}"
-        self.span = tracer.start_span(
-            self._name,
-            kind=trace.SpanKind.CLIENT,
-            attributes={
-                "rpc.system": "aws-api",
-                "rpc.service": service,
-                "rpc.method": operation,
-                "cloud.region": region,
-            },
-        )
-        self._context = trace.set_span_in_context(self.span)
+        self._name = name
+        self.span = span
+        self._context = trace.set_span_in_context(span)
         self._token: object = None
         self._server: str | None = None
 
@@ -141,16 +181,12 @@ class CallTrace:
         """Note where the request goes (``server.address``, ``server.port``), once."""
         if self._server is not None:
             return
-        try:
-            parts = urlsplit(request.url)
-            port = parts.port
-        except ValueError:
+        server = _server(request.url)
+        if server is None:
             return
-        self._server = host = parts.hostname or ""
-        self.span.set_attribute("server.address", host)
-        if port is None:
-            port = 443 if parts.scheme == "https" else 80
-        self.span.set_attribute("server.port", port)
+        self._server = server[0]
+        self.span.set_attribute("server.address", server[0])
+        self.span.set_attribute("server.port", server[1])
 
     def attempt(
         self,
