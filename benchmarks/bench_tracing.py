@@ -152,7 +152,13 @@ def child(
 
 
 def environments(baseline: str | None, workdir: str) -> dict[str, dict[str, str]]:
-    base = {k: v for k, v in os.environ.items() if not k.upper().startswith(("AWS_", "OTEL_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(("AWS_", "OTEL_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    # Compiled bytecode, as from an installed wheel: a private cache the untimed first
+    # child of each variant fills (else every child compiles the sources it imports).
     base["PYTHONPYCACHEPREFIX"] = os.path.join(workdir, "pycache")
     base["AWS_CONFIG_FILE"] = os.devnull
     base["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeV
 
 from microvm_sdk._core.hooks import AsyncHooks, Hooks
 from microvm_sdk._core.http import AsyncTransport, Transport
-from microvm_sdk._core.tracing import PageTrace, find_tracer, traced
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
 
@@ -31,14 +30,16 @@ if TYPE_CHECKING:
     # Only private methods' annotations use these (typing.get_type_hints() resolves the
     # public ones: the names above are imported at run time, all cheaply).
     import asyncio
+    from contextlib import AbstractContextManager
 
-    from opentelemetry.trace import Tracer
+    from opentelemetry.trace import Span, Tracer
 
     from microvm_sdk._core.async_pipeline import AsyncClientRuntime
     from microvm_sdk._core.aws_config import AwsSettings
     from microvm_sdk._core.paginator import AsyncPaginator, Paginator
     from microvm_sdk._core.pipeline import ClientRuntime, RuntimeCore, TransportOptions
     from microvm_sdk._core.schema import Member, ServiceSchema
+    from microvm_sdk._core.tracing import PageTrace
     from microvm_sdk._core.user_agent import UserAgent
     from microvm_sdk._core.waiter import WaiterSpec, WaitProgress, WaitSteps
 
@@ -165,7 +166,6 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
             ConfigurationError: No region is configured, or an option is invalid.
         """
         from microvm_sdk._core.aws_config import AwsSettings
-        from microvm_sdk._core.user_agent import UserAgent
 
         self._set_up_flavour(transport)
         config = config or Config()
@@ -187,14 +187,8 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         )
         self.config = config
         self._settings = settings
-        self._user_agent = UserAgent(
-            sdk_name="microvm-sdk",
-            sdk_version=__version__,
-            app_id=settings.user_agent_appid,
-            retry_mode=config.retry_mode,
-            execution_env=os.environ.get("AWS_EXECUTION_ENV"),
-            extra=config.user_agent_extra,
-        )
+        # Read now, like the other settings; the header is written on first use.
+        self._execution_env = os.environ.get("AWS_EXECUTION_ENV")
         self._transport = transport
         self._runtime_instance: RuntimeT | None = None
         self._hooks: HooksT | None = None
@@ -242,12 +236,20 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
 
     def _runtime_args(self) -> _RuntimeArgs:
         from microvm_sdk._core.pipeline import TransportOptions
+        from microvm_sdk._core.user_agent import UserAgent
 
         config = self.config
         return _RuntimeArgs(
             schema=functools.partial(_load_schema, self._PACKAGE),
             settings=self._settings,
-            user_agent=self._user_agent,
+            user_agent=UserAgent(
+                sdk_name="microvm-sdk",
+                sdk_version=__version__,
+                app_id=self._settings.user_agent_appid,
+                retry_mode=config.retry_mode,
+                execution_env=self._execution_env,
+                extra=config.user_agent_extra,
+            ),
             transport_options=TransportOptions(
                 connect_timeout=config.connect_timeout,
                 read_timeout=config.read_timeout,
@@ -289,12 +291,16 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
 
     def _tracer(self) -> Tracer | None:
         """The tracer for spans, or ``None`` (see ``microvm_sdk._core.tracing``)."""
+        from microvm_sdk._core.tracing import find_tracer
+
         return find_tracer(__version__) if self.config.tracing else None
 
     def _page_trace(self, method: str, operation_name: str) -> Callable[[], PageTrace | None]:
         """What makes the span of one walk through the paginator ``method``."""
 
         def start() -> PageTrace | None:
+            from microvm_sdk._core.tracing import PageTrace
+
             tracer = self._tracer()
             if tracer is None:
                 return None
@@ -310,8 +316,12 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
 
         return start
 
-    def _wait_span(self, waiter_name: str, operation_name: str) -> Any:
+    def _wait_span(
+        self, waiter_name: str, operation_name: str
+    ) -> AbstractContextManager[Span | None]:
         """The span of one wait (a context manager; makes nothing without tracing)."""
+        from microvm_sdk._core.tracing import traced
+
         method = self._WAITER_METHODS.get(waiter_name, waiter_name)
         return traced(
             self._tracer(),
@@ -505,7 +515,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", AsyncHook
                 " AsyncClient needs one with 'async def send_async(request)' and"
                 " 'async def aclose()'"
             )
-        import microvm_sdk._core.paginator  # noqa: F401 - see above
+        # The paginators' module and their spans' (see above).
+        from microvm_sdk._core import paginator, tracing  # noqa: F401
 
         # The first-use work: which loop runs it and how far it is (see _ready).
         self._warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None

@@ -23,9 +23,13 @@ import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
-from microvm_sdk._core.limits import MAX_ATTEMPTS, MAX_POOL_CONNECTIONS, MAX_TIMEOUT
+from microvm_sdk._core.limits import (
+    APP_ID_MAX_LENGTH,
+    MAX_ATTEMPTS,
+    MAX_POOL_CONNECTIONS,
+    MAX_TIMEOUT,
+)
 from microvm_sdk._core.redaction import redact_url_map
-from microvm_sdk._core.user_agent import APP_ID_MAX_LENGTH
 
 __all__ = ["AsyncTransport", "Config", "HttpRequest", "HttpResponse", "Transport"]
 

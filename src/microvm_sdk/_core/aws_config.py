@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
-from microvm_sdk._core.limits import MAX_ATTEMPTS
-from microvm_sdk._core.user_agent import APP_ID_MAX_LENGTH
+from microvm_sdk._core.limits import APP_ID_MAX_LENGTH, MAX_ATTEMPTS
 
 if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
     from microvm_sdk._core.endpoints import Endpoint, EndpointResolver

@@ -31,7 +31,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from microvm_sdk._core.errors import MicrovmError, ServiceError
 
@@ -126,6 +125,8 @@ def _server(url: str) -> tuple[str, int] | None:
     netloc = rest.split("/", 1)[0]
     key = (scheme, netloc)
     if key not in _servers:
+        from urllib.parse import urlsplit
+
         try:
             parts = urlsplit(url)
             port = parts.port

@@ -17,14 +17,12 @@ calls (botocore's version is known only once botocore is imported).
 from __future__ import annotations
 
 import platform
-from string import ascii_letters, digits
 
-__all__ = ["APP_ID_MAX_LENGTH", "UserAgent", "sanitize"]
+__all__ = ["UserAgent", "sanitize"]
 
-#: The longest application id botocore accepts without a warning.
-APP_ID_MAX_LENGTH = 50
-
-_ALLOWED = frozenset(ascii_letters + digits + "!$%&'*+-.^_`|~,")
+_ALLOWED = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!$%&'*+-.^_`|~,"
+)
 _OS_FAMILIES = {
     "windows": "windows",
     "linux": "linux",
