@@ -426,3 +426,9 @@ def test_a_call_dropped_by_the_sampler_still_passes_its_trace_on(
     [current] = seen
     assert not current.is_recording()
     assert current.get_span_context().is_valid  # children join the same (dropped) trace
+
+
+@pytest.mark.parametrize("value", ["no", 0, None])
+def test_tracing_takes_only_a_bool(value: Any) -> None:
+    with pytest.raises(errors.ConfigurationError, match="tracing must be True or False"):
+        microvm_sdk.Config(tracing=value)

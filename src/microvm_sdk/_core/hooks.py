@@ -234,7 +234,8 @@ class _HookPoints:
     """The registered hooks of one client, by point; what the pipeline reads.
 
     Each point is a tuple, replaced whole when a hook is added or removed, so a call
-    in flight keeps the hooks it started with and no lock is taken per call.
+    reads it without a lock; each attempt calls the hooks registered when it reaches
+    the point.
     """
 
     _before_sign: tuple[Callable[[BeforeSignEvent], Any], ...]
@@ -320,7 +321,7 @@ class Hooks(_HookPoints):
     Hooks run in the thread that makes the call, in the order registered, for every
     attempt of every call of the client (waiter polls and paginator pages included). A
     hook that raises fails the call with its exception. Registering and removing hooks is
-    thread-safe; a call already running keeps the hooks it started with.
+    thread-safe; a call already running uses a change from the next point it reaches.
     """
 
     def _check(self, hook: object, point: str) -> None:
