@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
     from microvm_sdk._core.http import HttpResponse
     from microvm_sdk._core.schema import ServiceSchema
-    from microvm_sdk._core.tracing import CallTrace
     from microvm_sdk._core.user_agent import UserAgent
 
 __all__ = ["AsyncClientRuntime"]
@@ -129,26 +128,27 @@ class AsyncClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
+        trace = None
         if self.tracing and OPENTELEMETRY in sys.modules:
-            trace = self.trace_call(operation_name)
+            trace = self.trace_call(operation_name)  # the call's span, now current
+        try:
+            operation, request, protocol = self.request_for(operation_name, params)
+            source = self._credentials
+            if source is None or not source.refresh_needed():
+                credentials = None if source is None else source.get()
+            else:
+                credentials = await self._refreshed_credentials(source)
+            response, attempts = await self._drive(
+                self.attempts(operation, request, credentials, trace)
+            )
+            result: T = self.finish(operation, protocol, response, attempts, output_cls)
+        except BaseException as error:
             if trace is not None:
-                with trace:
-                    return await self._invoke(operation_name, params, output_cls, trace)
-        return await self._invoke(operation_name, params, output_cls, None)
-
-    async def _invoke(
-        self, operation_name: str, params: Any, output_cls: type[T] | None, trace: CallTrace | None
-    ) -> T:
-        operation, request, protocol = self.request_for(operation_name, params)
-        source = self._credentials
-        if source is None or not source.refresh_needed():
-            credentials = None if source is None else source.get()
-        else:
-            credentials = await self._refreshed_credentials(source)
-        response, attempts = await self._drive(
-            self.attempts(operation, request, credentials, trace)
-        )
-        return self.finish(operation, protocol, response, attempts, output_cls)
+                trace.close(error)
+            raise
+        if trace is not None:
+            trace.close(None)
+        return result
 
     async def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run one operation with a dict of parameters keyed by model member names.

@@ -243,11 +243,17 @@ class RuntimeCore:
         return find_tracer(self._version) if self.tracing else None
 
     def trace_call(self, operation_name: str) -> CallTrace | None:
-        """Start the span of a call to ``operation_name``, or ``None`` without tracing."""
+        """Start the span of a call to ``operation_name`` and make it current.
+
+        ``None`` without tracing. The driver ends it with :meth:`CallTrace.close`.
+        """
         tracer = find_tracer(self._version) if self.tracing else None
         if tracer is None:
             return None
-        return start_call(tracer, self.schema.service_id, operation_name, self.settings.region)
+        trace = start_call(tracer, self.schema.service_id, operation_name, self.settings.region)
+        if trace is not None:
+            trace.open()
+        return trace
 
     def finish(
         self,
@@ -477,25 +483,22 @@ class ClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
+        trace = None
         if self.tracing and OPENTELEMETRY in sys.modules:
-            trace = self.trace_call(operation_name)
+            trace = self.trace_call(operation_name)  # the call's span, now current
+        try:
+            operation, request, protocol = self.request_for(operation_name, params)
+            response, attempts = self._drive(
+                self.attempts(operation, request, self._credentials, trace)
+            )
+            result: T = self.finish(operation, protocol, response, attempts, output_cls)
+        except BaseException as error:
             if trace is not None:
-                with trace:
-                    return self._invoke(operation_name, params, output_cls, trace)
-        return self._invoke(operation_name, params, output_cls)
-
-    def _invoke(
-        self,
-        operation_name: str,
-        params: Any,
-        output_cls: type[T] | None,
-        trace: CallTrace | None = None,
-    ) -> T:
-        operation, request, protocol = self.request_for(operation_name, params)
-        response, attempts = self._drive(
-            self.attempts(operation, request, self._credentials, trace)
-        )
-        return self.finish(operation, protocol, response, attempts, output_cls)
+                trace.close(error)
+            raise
+        if trace is not None:
+            trace.close(None)
+        return result
 
     def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Run one operation with a dict of parameters keyed by model member names.

@@ -140,9 +140,10 @@ def _server(url: str) -> tuple[str, int] | None:
 
 
 class CallTrace:
-    """The span of one call, current while the call runs (use it as a context manager).
+    """The span of one call, current from :meth:`open` to :meth:`close`.
 
-    Made by :func:`start_call`.
+    Made by :func:`start_call`. ``open`` and ``close`` are called in one thread (or one
+    task), around the whole call.
 
     Args:
         tracer: The tracer.
@@ -162,13 +163,14 @@ class CallTrace:
         self._token: object = None
         self._server: str | None = None
 
-    def __enter__(self) -> CallTrace:
+    def open(self) -> None:
+        """Make the span current."""
         from opentelemetry import context
 
         self._token = context.attach(self._context)
-        return self
 
-    def __exit__(self, exc_type: object, error: BaseException | None, tb: object) -> None:
+    def close(self, error: BaseException | None) -> None:
+        """End the span (failed by ``error``, if given) and restore the current span."""
         from opentelemetry import context
 
         try:
