@@ -21,10 +21,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
-from microvm_sdk._core.hooks import AsyncHooks, Hooks
 from microvm_sdk._core.http import AsyncTransport, Transport
+from microvm_sdk._core.lazy import LazyModule
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
+
+if TYPE_CHECKING:
+    from microvm_sdk import hooks
+else:
+    # The hooks' types, imported when first used (a client's ``hooks`` built, or its
+    # annotations resolved): ``import microvm_sdk`` does not pay for them.
+    hooks = LazyModule("microvm_sdk.hooks")
 
 if TYPE_CHECKING:
     # Only private methods' annotations use these (typing.get_type_hints() resolves the
@@ -36,6 +43,7 @@ if TYPE_CHECKING:
 
     from microvm_sdk._core.async_pipeline import AsyncClientRuntime
     from microvm_sdk._core.aws_config import AwsSettings
+    from microvm_sdk._core.hooks import _HookPoints
     from microvm_sdk._core.paginator import AsyncPaginator, Paginator
     from microvm_sdk._core.pipeline import ClientRuntime, RuntimeCore, TransportOptions
     from microvm_sdk._core.schema import Member, ServiceSchema
@@ -47,7 +55,7 @@ T = TypeVar("T")
 PageT = TypeVar("PageT")
 TransportT = TypeVar("TransportT")
 RuntimeT = TypeVar("RuntimeT", bound="RuntimeCore")
-HooksT = TypeVar("HooksT", Hooks, AsyncHooks)
+HooksT = TypeVar("HooksT", bound="_HookPoints")
 
 
 def _load_schema(package: str) -> ServiceSchema:
@@ -216,23 +224,18 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         """The flavour's empty hook registry."""
         raise NotImplementedError
 
-    @property
-    def hooks(self) -> HooksT:
-        """Functions called at fixed points of every attempt of every call.
-
-        Before signing (to add headers), after signing, after the response (status,
-        headers, timing) and on retry (reason, delay); see ``microvm_sdk.hooks``.
-        """
-        hooks = self._hooks
-        if hooks is None:
+    def _hook_registry(self) -> HooksT:
+        """The client's hooks, made on first use and handed to the runtime."""
+        registry = self._hooks
+        if registry is None:
             with self._lock:
-                hooks = self._hooks
-                if hooks is None:
-                    hooks = self._hooks = self._new_hooks()
+                registry = self._hooks
+                if registry is None:
+                    registry = self._hooks = self._new_hooks()
                     runtime = self._runtime_instance
                     if runtime is not None:
-                        runtime.hooks = hooks
-        return hooks
+                        runtime.hooks = registry
+        return registry
 
     def _runtime_args(self) -> _RuntimeArgs:
         from microvm_sdk._core.pipeline import TransportOptions
@@ -373,7 +376,7 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         return steps, spec.operation, polled
 
 
-class SyncBaseClient(BaseClient[Transport, "ClientRuntime", Hooks]):
+class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
     """The blocking flavour: :class:`microvm_sdk.Client` is generated on top of it."""
 
     def _build_runtime(self) -> ClientRuntime:
@@ -383,8 +386,17 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", Hooks]):
         runtime.hooks = self._hooks
         return runtime
 
-    def _new_hooks(self) -> Hooks:
-        return Hooks()
+    def _new_hooks(self) -> hooks.Hooks:
+        return hooks.Hooks()
+
+    @property
+    def hooks(self) -> hooks.Hooks:
+        """Functions called at fixed points of every attempt of every call.
+
+        Before signing (to add headers), after signing, after the response (status,
+        headers, timing) and on retry (reason, delay); see ``microvm_sdk.hooks``.
+        """
+        return self._hook_registry()
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -490,7 +502,7 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", Hooks]):
             return drive_wait(steps, poll, lookup=self._runtime.invoke_wire)
 
 
-class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", AsyncHooks]):
+class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.AsyncHooks"]):
     """The asyncio flavour: :class:`microvm_sdk.AsyncClient` is generated on top of it.
 
     The first call of a client does its first-use work (imports, converter, endpoint,
@@ -515,8 +527,11 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", AsyncHook
                 " AsyncClient needs one with 'async def send_async(request)' and"
                 " 'async def aclose()'"
             )
-        # The paginators' module and their spans' (see above).
+        # The paginators' module and their spans', and the hooks' types (``client.hooks``
+        # may first be read on the event loop): see above.
         from microvm_sdk._core import paginator, tracing  # noqa: F401
+
+        importlib.import_module("microvm_sdk.hooks")
 
         # The first-use work: which loop runs it and how far it is (see _ready).
         self._warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
@@ -529,8 +544,18 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", AsyncHook
         runtime.hooks = self._hooks
         return runtime
 
-    def _new_hooks(self) -> AsyncHooks:
-        return AsyncHooks()
+    def _new_hooks(self) -> hooks.AsyncHooks:
+        return hooks.AsyncHooks()
+
+    @property
+    def hooks(self) -> hooks.AsyncHooks:
+        """Functions called at fixed points of every attempt of every call.
+
+        Before signing (to add headers), after signing, after the response (status,
+        headers, timing) and on retry (reason, delay); hooks may be coroutine functions.
+        See ``microvm_sdk.hooks``.
+        """
+        return self._hook_registry()
 
     def _warm_up(self) -> None:
         """First-use work, in a worker thread: build the runtime and what it imports.

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
-from microvm_sdk._core.metadata import ReadOnlyDict, ResponseMetadata
+from microvm_sdk._core.lazy import LazyModule
 from microvm_sdk._core.public import public_home
+
+if TYPE_CHECKING:
+    from microvm_sdk._core import metadata
+else:
+    # ResponseMetadata and ReadOnlyDict, imported when first used (an error's
+    # ``response_metadata`` read): ``import microvm_sdk`` does not pay for them.
+    metadata = LazyModule("microvm_sdk._core.metadata")
 
 _ERRORS = "microvm_sdk.errors"
 
@@ -174,12 +181,12 @@ class ServiceError(MicrovmError):
         return MappingProxyType(self._http_headers)
 
     @property
-    def response_metadata(self) -> ResponseMetadata:
+    def response_metadata(self) -> metadata.ResponseMetadata:
         """Request id, HTTP status, headers and attempts of the error response.
 
         The same object every result has as ``result.response_metadata``.
         """
-        return ResponseMetadata(
+        return metadata.ResponseMetadata(
             request_id=self.request_id,
             http_status=self.http_status,
             http_headers=self.http_headers,
@@ -201,10 +208,11 @@ class ServiceError(MicrovmError):
         its message; unlike boto3, its ``RequestId`` is kept when the response had one.
         Changing the mapping raises ``TypeError``; ``dict(...)`` makes a copy to change.
         """
-        metadata = self.response_metadata.to_boto3()
-        metadata["HTTPHeaders"] = ReadOnlyDict(metadata["HTTPHeaders"])
+        read_only = metadata.ReadOnlyDict
+        facts = self.response_metadata.to_boto3()
+        facts["HTTPHeaders"] = read_only(facts["HTTPHeaders"])
         if self._max_attempts_reached:
-            metadata["MaxAttemptsReached"] = True
+            facts["MaxAttemptsReached"] = True
         body = self.body.strip()
         if self.http_status >= 500 and (not body or body.startswith(b"<html>")):
             import http.client
@@ -217,8 +225,8 @@ class ServiceError(MicrovmError):
                 code = str(self.http_status)  # no code in the response: botocore's stand-in
             error = {"Message": self.message, "Code": code}
         out: dict[str, Any] = {
-            "Error": ReadOnlyDict(error),
-            "ResponseMetadata": ReadOnlyDict(metadata),
+            "Error": read_only(error),
+            "ResponseMetadata": read_only(facts),
         }
         names = self._MODEL_NAMES
         if self.message and "message" in names:
@@ -226,7 +234,7 @@ class ServiceError(MicrovmError):
         for name, value in self.modeled_fields().items():
             if value is not None:
                 out[names.get(name, name)] = _plain(value)
-        return ReadOnlyDict(out)
+        return read_only(out)
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}" if self.message else self.code
