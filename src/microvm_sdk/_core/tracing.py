@@ -67,6 +67,33 @@ def find_tracer(version: str) -> Tracer | None:
     return tracer
 
 
+class _Api:
+    """What the per-call path uses of OpenTelemetry's API, looked up once.
+
+    (An ``import`` statement inside a function costs about a microsecond a call even
+    when the module is loaded; these are attribute reads.)
+    """
+
+    __slots__ = ("attach", "client", "detach", "in_context")
+
+    def __init__(self) -> None:
+        from opentelemetry import context, trace
+
+        self.attach = context.attach
+        self.detach = context.detach
+        self.in_context = trace.set_span_in_context
+        self.client = trace.SpanKind.CLIENT
+
+
+_apis: list[_Api] = []
+
+
+def _api() -> _Api:
+    if not _apis:
+        _apis.append(_Api())
+    return _apis[0]
+
+
 def start_call(tracer: Tracer, service: str, operation: str, region: str) -> CallTrace | None:
     """Start the span of one call, or return ``None`` when nothing would see it.
 
@@ -74,12 +101,10 @@ def start_call(tracer: Tracer, service: str, operation: str, region: str) -> Cal
     trace to pass on), the span is an invalid non-recording one: the call then does no
     further tracing work.
     """
-    from opentelemetry.trace import SpanKind
-
     name = f"{service}.{operation}"
     span = tracer.start_span(
         name,
-        kind=SpanKind.CLIENT,
+        kind=_api().client,
         attributes={
             "rpc.system": "aws-api",
             "rpc.service": service,
@@ -154,30 +179,24 @@ class CallTrace:
     __slots__ = ("_context", "_name", "_server", "_token", "_tracer", "span")
 
     def __init__(self, tracer: Tracer, name: str, span: Span) -> None:
-        from opentelemetry import trace
-
         self._tracer = tracer
         self._name = name
         self.span = span
-        self._context = trace.set_span_in_context(span)
+        self._context = _api().in_context(span)
         self._token: object = None
         self._server: str | None = None
 
     def open(self) -> None:
         """Make the span current."""
-        from opentelemetry import context
-
-        self._token = context.attach(self._context)
+        self._token = _api().attach(self._context)
 
     def close(self, error: BaseException | None) -> None:
         """End the span (failed by ``error``, if given) and restore the current span."""
-        from opentelemetry import context
-
         try:
             if error is not None:
                 _fail(self.span, error)
         finally:
-            context.detach(self._token)  # type: ignore[arg-type]
+            _api().detach(self._token)  # type: ignore[arg-type]
             self.span.end()
 
     def sending(self, request: HttpRequest) -> None:
