@@ -43,6 +43,7 @@ class AsyncClient(AsyncBaseClient):
     """
 
     SERVICE_ENV_NAME: ClassVar[str] = "LAMBDA_MICROVMS"
+    _SERVICE_ID: ClassVar[str] = "Lambda Microvms"
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {
         "MicrovmImageCreated": "wait_until_created",
         "MicrovmImageUpdated": "wait_until_updated",
@@ -926,7 +927,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         resource: str,
         tags: Mapping[str, str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Adds tags to a Lambda MicroVM resource.
 
@@ -935,7 +936,7 @@ class AsyncClient(AsyncBaseClient):
             tags: The key-value pairs of tags to add to the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -956,8 +957,10 @@ class AsyncClient(AsyncBaseClient):
         await self._ready()
         from microvm_sdk import models
 
-        await self._invoke(
-            "TagResource", models.TagResourceRequest(resource=resource, tags=tags), None
+        return await self._invoke(
+            "TagResource",
+            models.TagResourceRequest(resource=resource, tags=tags),
+            models.EmptyOutput,
         )
 
     async def terminate_microvm(
@@ -1001,7 +1004,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         resource: str,
         tag_keys: Sequence[str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Removes tags from a Lambda MicroVM resource.
 
@@ -1010,7 +1013,7 @@ class AsyncClient(AsyncBaseClient):
             tag_keys: The list of tag keys to remove from the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -1031,8 +1034,10 @@ class AsyncClient(AsyncBaseClient):
         await self._ready()
         from microvm_sdk import models
 
-        await self._invoke(
-            "UntagResource", models.UntagResourceRequest(resource=resource, tag_keys=tag_keys), None
+        return await self._invoke(
+            "UntagResource",
+            models.UntagResourceRequest(resource=resource, tag_keys=tag_keys),
+            models.EmptyOutput,
         )
 
     async def update_microvm_image(
@@ -1199,6 +1204,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListManagedMicrovmImageVersions",
             request,
+            method="paginate_list_managed_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1236,6 +1242,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListManagedMicrovmImages",
             request,
+            method="paginate_list_managed_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1289,6 +1296,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImageBuilds",
             request,
+            method="paginate_list_microvm_image_builds",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1328,6 +1336,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImageVersions",
             request,
+            method="paginate_list_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1365,6 +1374,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImages",
             request,
+            method="paginate_list_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1406,6 +1416,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovms",
             request,
+            method="paginate_list_microvms",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,

@@ -40,6 +40,7 @@ class Client(SyncBaseClient):
     """
 
     SERVICE_ENV_NAME: ClassVar[str] = "LAMBDA_MICROVMS"
+    _SERVICE_ID: ClassVar[str] = "Lambda Microvms"
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {
         "MicrovmImageCreated": "wait_until_created",
         "MicrovmImageUpdated": "wait_until_updated",
@@ -904,7 +905,7 @@ class Client(SyncBaseClient):
         *,
         resource: str,
         tags: Mapping[str, str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Adds tags to a Lambda MicroVM resource.
 
@@ -913,7 +914,7 @@ class Client(SyncBaseClient):
             tags: The key-value pairs of tags to add to the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -933,7 +934,11 @@ class Client(SyncBaseClient):
         """
         from microvm_sdk import models
 
-        self._invoke("TagResource", models.TagResourceRequest(resource=resource, tags=tags), None)
+        return self._invoke(
+            "TagResource",
+            models.TagResourceRequest(resource=resource, tags=tags),
+            models.EmptyOutput,
+        )
 
     def terminate_microvm(
         self,
@@ -975,7 +980,7 @@ class Client(SyncBaseClient):
         *,
         resource: str,
         tag_keys: Sequence[str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Removes tags from a Lambda MicroVM resource.
 
@@ -984,7 +989,7 @@ class Client(SyncBaseClient):
             tag_keys: The list of tag keys to remove from the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -1004,8 +1009,10 @@ class Client(SyncBaseClient):
         """
         from microvm_sdk import models
 
-        self._invoke(
-            "UntagResource", models.UntagResourceRequest(resource=resource, tag_keys=tag_keys), None
+        return self._invoke(
+            "UntagResource",
+            models.UntagResourceRequest(resource=resource, tag_keys=tag_keys),
+            models.EmptyOutput,
         )
 
     def update_microvm_image(
@@ -1166,6 +1173,7 @@ class Client(SyncBaseClient):
             "ListManagedMicrovmImageVersions",
             models.ListManagedMicrovmImageVersionsInput(image_identifier=image_identifier),
             models.ListManagedMicrovmImageVersionsOutput,
+            method="paginate_list_managed_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1199,6 +1207,7 @@ class Client(SyncBaseClient):
             "ListManagedMicrovmImages",
             models.ListManagedMicrovmImagesInput(),
             models.ListManagedMicrovmImagesOutput,
+            method="paginate_list_managed_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1246,6 +1255,7 @@ class Client(SyncBaseClient):
                 chipset_generation=chipset_generation,
             ),
             models.ListMicrovmImageBuildsOutput,
+            method="paginate_list_microvm_image_builds",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1281,6 +1291,7 @@ class Client(SyncBaseClient):
             "ListMicrovmImageVersions",
             models.ListMicrovmImageVersionsInput(image_identifier=image_identifier),
             models.ListMicrovmImageVersionsOutput,
+            method="paginate_list_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1314,6 +1325,7 @@ class Client(SyncBaseClient):
             "ListMicrovmImages",
             models.ListMicrovmImagesRequest(name_filter=name_filter),
             models.ListMicrovmImagesResponse,
+            method="paginate_list_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1351,6 +1363,7 @@ class Client(SyncBaseClient):
                 image_identifier=image_identifier, image_version=image_version
             ),
             models.ListMicrovmsResponse,
+            method="paginate_list_microvms",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,

@@ -29,6 +29,7 @@ import attrs
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
 from microvm_sdk._core.limits import (
+    APP_ID_MAX_LENGTH,
     MAX_ATTEMPTS,
     MAX_POOL_CONNECTIONS,
     MAX_TIMEOUT,
@@ -113,7 +114,24 @@ class Config:
     or a ``(certificate_file, key_file)`` pair."""
 
     user_agent_extra: str | None = None
-    """Text appended to the ``User-Agent`` header."""
+    """Text appended to the ``User-Agent`` header as it is."""
+
+    user_agent_appid: str | None = None
+    """Your application's id, sent in the ``User-Agent`` header as ``app/<id>`` so that
+    AWS can attribute the traffic (at most 50 characters; characters other than
+    ``A-Za-z0-9!#$%&'*+-.^_`|~,`` are sent as ``-``).
+
+    ``None`` reads ``AWS_SDK_UA_APP_ID``, then ``sdk_ua_app_id`` in the profile of the
+    shared config file, as boto3 does.
+    """
+
+    tracing: bool = True
+    """Record OpenTelemetry spans for calls, attempts, waiters and paginators.
+
+    Spans are recorded only when the application uses OpenTelemetry (has imported
+    ``opentelemetry.trace``, as configuring a tracer provider does); ``False`` turns them
+    off for this client. See ``docs/production.md``.
+    """
 
     signature_version: Literal["v4"] | None = None
     """The signing algorithm; only ``"v4"`` (SigV4, the default) exists."""
@@ -150,6 +168,10 @@ class Config:
                 "user_agent_extra must be a string without line breaks, "
                 f"got {self.user_agent_extra!r}"
             )
+        if self.user_agent_appid is not None:
+            _check_app_id(self.user_agent_appid)
+        if not isinstance(self.tracing, bool):
+            raise ConfigurationError(f"tracing must be True or False, got {self.tracing!r}")
         if self.signature_version not in (None, "v4"):
             raise ConfigurationError(
                 "signature_version must be 'v4' or None (use unsigned=True to send "
@@ -244,6 +266,20 @@ def _count(field: str, value: object, maximum: int) -> None:
 def _optional_bool(field: str, value: object) -> None:
     if value is not None and not isinstance(value, bool):
         raise ConfigurationError(f"{field} must be True, False or None, got {value!r}")
+
+
+def _check_app_id(value: object) -> None:
+    if (
+        not isinstance(value, str)
+        or not value
+        or "\r" in value
+        or "\n" in value
+        or len(value) > APP_ID_MAX_LENGTH
+    ):
+        raise ConfigurationError(
+            "user_agent_appid must be a non-empty string of at most "
+            f"{APP_ID_MAX_LENGTH} characters without line breaks, got {_shown(value)}"
+        )
 
 
 def _check_client_cert(value: object) -> None:

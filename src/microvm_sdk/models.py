@@ -19,6 +19,7 @@ import attrs
 
 from microvm_sdk._core.document import Document
 from microvm_sdk._core.enums import ModelEnum
+from microvm_sdk._core.metadata import EmptyOutput, ModelOutput, ResponseMetadata
 from microvm_sdk._core.redaction import redact, redact_map_values, repr_once
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "DeleteMicrovmImageVersionInput",
     "DeleteMicrovmImageVersionOutput",
     "Document",
+    "EmptyOutput",
     "GetMicrovmImageBuildInput",
     "GetMicrovmImageBuildOutput",
     "GetMicrovmImageInput",
@@ -86,6 +88,7 @@ __all__ = [
     "MicrovmItem",
     "MicrovmState",
     "ModelEnum",
+    "ModelOutput",
     "PortRange",
     "PortSpecification",
     "PortSpecificationAllPorts",
@@ -93,6 +96,7 @@ __all__ = [
     "PortSpecificationRange",
     "PortSpecificationUnknown",
     "Resources",
+    "ResponseMetadata",
     "ResumeMicrovmRequest",
     "ResumeMicrovmResponse",
     "RunMicrovmRequest",
@@ -378,7 +382,7 @@ class LoggingDisabled:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ResumeMicrovmResponse:
+class ResumeMicrovmResponse(ModelOutput):
     """
     The output of ``resume_microvm``.
 
@@ -402,7 +406,7 @@ class ResumeMicrovmResponse:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class SuspendMicrovmResponse:
+class SuspendMicrovmResponse(ModelOutput):
     """
     The output of ``suspend_microvm``.
 
@@ -427,7 +431,7 @@ class SuspendMicrovmResponse:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class TerminateMicrovmResponse:
+class TerminateMicrovmResponse(ModelOutput):
     """
     The output of ``terminate_microvm``.
 
@@ -588,7 +592,7 @@ class CpuConfiguration:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class CreateMicrovmAuthTokenResponse:
+class CreateMicrovmAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_auth_token``.
 
@@ -664,7 +668,7 @@ class CreateMicrovmShellAuthTokenRequest:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class CreateMicrovmShellAuthTokenResponse:
+class CreateMicrovmShellAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_shell_auth_token``.
 
@@ -727,7 +731,7 @@ class DeleteMicrovmImageInput:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class DeleteMicrovmImageOutput:
+class DeleteMicrovmImageOutput(ModelOutput):
     """
     The output of ``delete_microvm_image``.
 
@@ -801,7 +805,7 @@ class DeleteMicrovmImageVersionInput:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class DeleteMicrovmImageVersionOutput:
+class DeleteMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``delete_microvm_image_version``.
 
@@ -921,7 +925,7 @@ class GetMicrovmImageInput:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class GetMicrovmImageOutput:
+class GetMicrovmImageOutput(ModelOutput):
     """
     The output of ``get_microvm_image``.
 
@@ -1131,7 +1135,7 @@ class IdlePolicy:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class GetMicrovmResponse:
+class GetMicrovmResponse(ModelOutput):
     """
     The output of ``get_microvm``.
 
@@ -1605,7 +1609,7 @@ class ListTagsRequest:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListTagsResponse:
+class ListTagsResponse(ModelOutput):
     """
     The output of ``list_tags``.
 
@@ -1760,7 +1764,7 @@ class ManagedMicrovmImageSummary:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListManagedMicrovmImagesOutput:
+class ListManagedMicrovmImagesOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_images``.
 
@@ -1869,7 +1873,7 @@ class ManagedMicrovmImageVersion:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListManagedMicrovmImageVersionsOutput:
+class ListManagedMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_image_versions``.
 
@@ -2066,7 +2070,7 @@ class MicrovmImageBuildSummary:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListMicrovmImageBuildsOutput:
+class ListMicrovmImageBuildsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_builds``.
 
@@ -2259,7 +2263,7 @@ class MicrovmImageSummary:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListMicrovmImagesResponse:
+class ListMicrovmImagesResponse(ModelOutput):
     """
     The output of ``list_microvm_images``.
 
@@ -2355,7 +2359,7 @@ class MicrovmItem:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListMicrovmsResponse:
+class ListMicrovmsResponse(ModelOutput):
     """
     The output of ``list_microvms``.
 
@@ -2784,7 +2788,7 @@ class CreateMicrovmImageRequest:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class CreateMicrovmImageResponse:
+class CreateMicrovmImageResponse(ModelOutput):
     """
     The output of ``create_microvm_image``.
 
@@ -2964,7 +2968,7 @@ class CreateMicrovmImageResponse:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class GetMicrovmImageVersionOutput:
+class GetMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``get_microvm_image_version``.
 
@@ -3297,7 +3301,7 @@ class MicrovmImageVersionSummary:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class ListMicrovmImageVersionsOutput:
+class ListMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_versions``.
 
@@ -3485,7 +3489,7 @@ class RunMicrovmRequest:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class RunMicrovmResponse:
+class RunMicrovmResponse(ModelOutput):
     """
     The output of ``run_microvm``.
 
@@ -3652,7 +3656,7 @@ class SnapshotBuild:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class GetMicrovmImageBuildOutput:
+class GetMicrovmImageBuildOutput(ModelOutput):
     """
     The output of ``get_microvm_image_build``.
 
@@ -4018,7 +4022,7 @@ class UpdateMicrovmImageRequest:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class UpdateMicrovmImageResponse:
+class UpdateMicrovmImageResponse(ModelOutput):
     """
     The output of ``update_microvm_image``.
 
@@ -4233,7 +4237,7 @@ class UpdateMicrovmImageVersionRequest:
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
-class UpdateMicrovmImageVersionResponse:
+class UpdateMicrovmImageVersionResponse(ModelOutput):
     """
     The output of ``update_microvm_image_version``.
 

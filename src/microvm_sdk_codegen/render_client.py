@@ -135,15 +135,18 @@ def _ready(flavour: Flavour) -> str:
 
 def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
     members = _members(service, op)
-    returns = f"models.{op.output}" if op.output else "None"
-    output_cls = f"models.{op.output}" if op.output else "None"
+    # An operation without a modeled output returns an EmptyOutput: its response metadata.
+    returns = f"models.{op.output}" if op.output else "models.EmptyOutput"
+    output_cls = returns
     doc = [op.doc or f"Call ``{op.name}``.", "", "Args:", *_args_doc(service, members)]
     if not members:
         doc = [op.doc or f"Call ``{op.name}``."]
     doc += [
         "",
         "Returns:",
-        f"    The ``{op.output}`` of the call." if op.output else "    None.",
+        f"    The ``{op.output}`` of the call."
+        if op.output
+        else "    An ``EmptyOutput``: the call's ``response_metadata`` only.",
         "",
         "Raises:",
         *_raises(service, op),
@@ -156,8 +159,8 @@ def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
         + docstring("\n".join(doc), "        ")
         + _ready(flavour)
         + "        from microvm_sdk import models\n\n"
-        + ("        return " if op.output else "        ")
-        + f"{wait}self._invoke({op.name!r}, {_construct(service, op, tokens=True)}, {output_cls})\n"
+        + f"        return {wait}self._invoke("
+        + f"{op.name!r}, {_construct(service, op, tokens=True)}, {output_cls})\n"
     )
 
 
@@ -190,6 +193,7 @@ def _paginator(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
         f"        {name}: {annotation} = None,\n" for name, annotation, _ in PAGE_ARGS
     )
     options = (
+        f"            method={'paginate_' + op.python_name!r},\n"
         "            page_size=page_size,\n            max_items=max_items,\n"
         "            starting_token=starting_token,\n        )\n"
     )
@@ -362,6 +366,7 @@ def _render(service: ServiceIR, flavour: Flavour) -> str:
         f"class {cls}({base}):\n"
         + docstring(class_doc, "    ")
         + f"\n    SERVICE_ENV_NAME: ClassVar[str] = {env_name!r}\n"
+        f"    _SERVICE_ID: ClassVar[str] = {meta['serviceId']!r}\n"
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
         + "".join(methods)
     )

@@ -64,14 +64,18 @@ def render(service: ServiceIR) -> str:
         if is_enum(shape):
             body.append(_enum(shape))
     roles = _operation_roles(service)
+    outputs = {op.output for op in service.operations.values() if op.output}
     for shape in definition_order(service):
         if shape.kind == "union":
             body.append(_union(service, shape))
         elif shape.is_class:
-            body.append(_structure(service, shape, roles.get(shape.name)))
+            body.append(
+                _structure(service, shape, roles.get(shape.name), output=shape.name in outputs)
+            )
     text = "".join(body)
-    # The base of the enums and the JSON value type are public here too.
-    names: list[str] = ["Document", "ModelEnum"]
+    # The base classes of the enums and outputs, the result of operations without an
+    # output, response metadata and the JSON value type are public here too.
+    names: list[str] = ["Document", "EmptyOutput", "ModelEnum", "ModelOutput", "ResponseMetadata"]
     for shape in service.shapes.values():
         if is_enum(shape) or shape.is_class:
             names.append(shape.class_name)
@@ -96,6 +100,7 @@ def render(service: ServiceIR) -> str:
         "import attrs\n\n",
         "from microvm_sdk._core.document import Document\n",
         "from microvm_sdk._core.enums import ModelEnum\n",
+        "from microvm_sdk._core.metadata import EmptyOutput, ModelOutput, ResponseMetadata\n",
         f"from microvm_sdk._core.redaction import {', '.join(helpers)}\n" if helpers else "",
         "\n__all__ = [\n",
         *(f'    "{name}",\n' for name in sorted(names)),
@@ -156,8 +161,10 @@ def _repr_helper(service: ServiceIR, target: str) -> str | None:
     return REPR_HELPERS[redaction] if redaction else None
 
 
-def _structure(service: ServiceIR, shape: ShapeIR, role: str | None) -> str:
-    lines = ["\n\n" + DECORATOR, f"class {shape.class_name}:\n"]
+def _structure(service: ServiceIR, shape: ShapeIR, role: str | None, *, output: bool) -> str:
+    # An operation's output gets ``response_metadata`` from its base class (no attrs field).
+    base = "(ModelOutput)" if output else ""
+    lines = ["\n\n" + DECORATOR, f"class {shape.class_name}{base}:\n"]
     lines.append(docstring(shape.doc or role or f"The ``{shape.name}`` structure.", "    "))
     fields = [(m.name, _repr_helper(service, m.target)) for m in shape.members]
     for member in shape.members:

@@ -29,7 +29,7 @@ def _expected(op: OperationIR) -> str:
 
 
 def _response_overload(op: OperationIR) -> str:
-    result = f"models.{op.output}" if op.output else "None"
+    result = f"models.{op.output}" if op.output else "models.EmptyOutput | None"
     return (
         "\n    @overload\n"
         "    def add_response(\n"

@@ -8,7 +8,7 @@ from public_api import fresh
 
 import microvm_sdk
 
-LAZY = ("local", "models", "paginators", "testing", "waiters")
+LAZY = ("hooks", "local", "models", "paginators", "testing", "waiters")
 
 
 def test_submodules_are_attributes_imported_on_first_use() -> None:

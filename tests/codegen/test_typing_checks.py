@@ -32,6 +32,7 @@ TYPING_FILES = [
     "check_client_negatives.py",
     "check_client_types.py",
     "check_every_operation.py",
+    "check_observability.py",
     "check_public_api.py",
     "check_stubber.py",
 ]

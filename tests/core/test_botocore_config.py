@@ -120,7 +120,7 @@ def test_every_translated_option() -> None:
         unsigned=True,
     )
     assert translated.region == "eu-west-1"  # the Config's region, as botocore takes it
-    assert "app/1.0" in translated._user_agent
+    assert "app/1.0" in translated._runtime_args()["user_agent"].header()
     assert client(BotocoreConfig(region_name="eu-west-1"), region_name="ap-south-1").region == (
         "ap-south-1"  # the argument wins, as in botocore
     )

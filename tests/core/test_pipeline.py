@@ -47,7 +47,7 @@ def test_a_successful_call_is_one_signed_request(runtime: ClientRuntime) -> None
     assert sent.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AK/")
     with pytest.raises(StopIteration) as done:
         attempts.send(OK)
-    assert done.value.value is OK
+    assert done.value.value == (OK, 1)
 
 
 def test_failures_back_off_then_the_next_attempt_is_signed_afresh(runtime: ClientRuntime) -> None:

@@ -160,7 +160,14 @@ def test_an_operation_without_output_is_stubbed_with_none(client: Any, stubber: 
     stubber.add_response(
         "tag_resource", None, expected_params={"resource": ARN, "tags": {"a": "b"}}
     )
-    assert client.tag_resource(resource=ARN, tags={"a": "b"}) is None
+    stubber.add_response("untag_resource", models.EmptyOutput())
+    result = client.tag_resource(resource=ARN, tags={"a": "b"})
+    assert result == models.EmptyOutput()  # what the real call returns: metadata only
+    assert result.response_metadata.http_status == 204  # the modeled success code
+    assert result.response_metadata.request_id
+    assert client.untag_resource(resource=ARN, tag_keys=["a"]) == models.EmptyOutput()
+    with pytest.raises(InvalidStubError, match="stub it with None or EmptyOutput"):
+        stubber.add_response("tag_resource", IMAGE)
 
 
 def test_no_credentials_and_no_network_are_needed(client: Any, stubber: Stubber) -> None:

@@ -22,6 +22,7 @@ section) come in as arguments.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
-from microvm_sdk._core.limits import MAX_ATTEMPTS, retry_mode_error
+from microvm_sdk._core.limits import APP_ID_MAX_LENGTH, MAX_ATTEMPTS, retry_mode_error
 
 if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
     from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
@@ -44,6 +45,8 @@ __all__ = [
     "CredentialSource",
     "FrozenCredentials",
 ]
+
+logger = logging.getLogger("microvm_sdk")
 
 #: Attempts per call when nothing configures it (boto3's standard mode).
 DEFAULT_MAX_ATTEMPTS = 3
@@ -103,6 +106,7 @@ class AwsSettings:
             verify, or the path of a CA bundle.
         static_credentials: Credentials given explicitly, if any.
         botocore_session: The botocore session given to the client, if any.
+        user_agent_appid: The application id for the ``User-Agent`` header, if any.
     """
 
     region: str
@@ -116,6 +120,7 @@ class AwsSettings:
     verify: bool | str = True
     static_credentials: FrozenCredentials | None = attrs.field(default=None, repr=False)
     botocore_session: Any = attrs.field(default=None, repr=False, eq=False)
+    user_agent_appid: str | None = None
 
     @classmethod
     def resolve(
@@ -135,6 +140,7 @@ class AwsSettings:
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
         botocore_session: Any = None,
+        user_agent_appid: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> AwsSettings:
         """Resolve the settings from arguments, environment and shared config files.
@@ -159,6 +165,10 @@ class AwsSettings:
           ``"standard"``.
         * TLS verification: ``verify``; ``ca_bundle``; ``AWS_CA_BUNDLE``; ``ca_bundle``
           in the profile; ``REQUESTS_CA_BUNDLE``; the default trust store.
+        * user-agent application id (botocore's order): ``user_agent_appid``; the
+          botocore session's ``user_agent_appid`` variable; ``AWS_SDK_UA_APP_ID``;
+          ``sdk_ua_app_id`` in the profile. A value longer than 50 characters from the
+          environment or a profile is used with a warning, as botocore does.
 
         The profile's values are those of the shared config file (``AWS_CONFIG_FILE``,
         default ``~/.aws/config``) merged with the shared credentials file
@@ -184,6 +194,7 @@ class AwsSettings:
             aws_session_token: An explicit session token.
             botocore_session: A ``botocore.session.Session`` to take the profile,
                 configuration and credentials from.
+            user_agent_appid: An explicit application id for the ``User-Agent`` header.
             environ: The environment to read; ``os.environ`` by default.
 
         Returns:
@@ -256,6 +267,21 @@ class AwsSettings:
             )
             resolved_verify = True if bundle is None else str(bundle)
 
+        app_id, app_id_source = sources.first(
+            ("Config user_agent_appid", user_agent_appid),
+            ("botocore session", sources.instance.get("user_agent_appid")),
+            ("AWS_SDK_UA_APP_ID", sources.env("AWS_SDK_UA_APP_ID")),
+            (sources.where("sdk_ua_app_id"), sources.scoped.get("sdk_ua_app_id")),
+        )
+        if app_id is not None:
+            app_id = str(app_id)
+            if len(app_id) > APP_ID_MAX_LENGTH:
+                logger.warning(
+                    "the user-agent application id from %s is longer than %d characters",
+                    app_id_source,
+                    APP_ID_MAX_LENGTH,
+                )
+
         return cls(
             region=region,
             profile=sources.profile,
@@ -270,6 +296,7 @@ class AwsSettings:
                 aws_access_key_id, aws_secret_access_key, aws_session_token
             ),
             botocore_session=botocore_session,
+            user_agent_appid=app_id,
         )
 
     def resolve_endpoint(self, resolver: EndpointResolver) -> Endpoint:

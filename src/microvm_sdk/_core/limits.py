@@ -6,7 +6,14 @@ the shared config file.
 
 from __future__ import annotations
 
-__all__ = ["MAX_ATTEMPTS", "MAX_POOL_CONNECTIONS", "MAX_TIMEOUT", "RETRY_MODES", "retry_mode_error"]
+__all__ = [
+    "APP_ID_MAX_LENGTH",
+    "MAX_ATTEMPTS",
+    "MAX_POOL_CONNECTIONS",
+    "MAX_TIMEOUT",
+    "RETRY_MODES",
+    "retry_mode_error",
+]
 
 #: The longest timeout accepted, in seconds: 365 days (what ``0`` means on the AWS CLI's
 #: command line). Longer values overflow the platform's socket and thread timeouts.
@@ -18,6 +25,9 @@ MAX_ATTEMPTS = 10_000
 
 #: The most idle connections kept per host; more would exceed the usual open-file limit.
 MAX_POOL_CONNECTIONS = 10_000
+
+#: The longest user-agent application id botocore takes without a warning.
+APP_ID_MAX_LENGTH = 50
 
 #: The retry modes there are: botocore's "standard" and "adaptive".
 RETRY_MODES = ("standard", "adaptive")

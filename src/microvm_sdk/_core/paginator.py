@@ -24,13 +24,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
 
 from microvm_sdk._core.errors import PaginationError, ParamValidationError
 from microvm_sdk._core.public import public_home
+
+if TYPE_CHECKING:
+    from microvm_sdk._core.tracing import PageTrace
 
 __all__ = ["AsyncPaginator", "Paginator", "decode_resume_token", "encode_resume_token"]
 
@@ -184,6 +188,8 @@ class _PaginatorBase(Generic[PageT, ItemT]):
             (None, 0) if starting_token is None else decode_resume_token(starting_token)
         )
         self._position: tuple[str | None, int] | None = self._start
+        #: Makes the span of one walk (the client sets it; ``None``: no spans).
+        self._trace: Callable[[], PageTrace | None] | None = None
 
     @property
     def resume_token(self) -> str | None:
@@ -299,8 +305,20 @@ class Paginator(_PaginatorBase[PageT, ItemT]):
 
     def _walk(self) -> Iterator[_Slice[PageT, ItemT]]:
         cursor = self._cursor()
-        while not cursor.done:
-            yield cursor.accept(self._fetch(cursor.token, self.page_size))
+        trace = None if self._trace is None else self._trace()
+        if trace is None:
+            while not cursor.done:
+                yield cursor.accept(self._fetch(cursor.token, self.page_size))
+            return
+        try:
+            while not cursor.done:
+                with trace.fetching():
+                    page = self._fetch(cursor.token, self.page_size)
+                yield cursor.accept(page)
+        except BaseException as error:
+            trace.end(error)
+            raise
+        trace.end(None)
 
 
 @public_home("microvm_sdk.paginators")
@@ -363,8 +381,11 @@ class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
         return self._pages()
 
     async def _pages(self) -> AsyncIterator[PageT]:
-        async for piece in self._walk():
-            yield self._page(piece)
+        # Closing this generator (``aclosing``, or leaving ``async for`` and collecting
+        # it) closes the walk at once, which ends its span.
+        async with aclosing(self._walk()) as walk:
+            async for piece in walk:
+                yield self._page(piece)
 
     async def items(self) -> AsyncIterator[ItemT]:
         """Iterate over the items of every page, fetching pages as they are needed.
@@ -372,11 +393,24 @@ class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
         Raises:
             PaginationError: The service returned a token it had already returned.
         """
-        async for piece in self._walk():
-            for item in self._items(piece):
-                yield item
+        async with aclosing(self._walk()) as walk:
+            async for piece in walk:
+                for item in self._items(piece):
+                    yield item
 
-    async def _walk(self) -> AsyncIterator[_Slice[PageT, ItemT]]:
+    async def _walk(self) -> AsyncGenerator[_Slice[PageT, ItemT], None]:
         cursor = self._cursor()
-        while not cursor.done:
-            yield cursor.accept(await self._fetch(cursor.token, self.page_size))
+        trace = None if self._trace is None else self._trace()
+        if trace is None:
+            while not cursor.done:
+                yield cursor.accept(await self._fetch(cursor.token, self.page_size))
+            return
+        try:
+            while not cursor.done:
+                with trace.fetching():
+                    page = await self._fetch(cursor.token, self.page_size)
+                yield cursor.accept(page)
+        except BaseException as error:
+            trace.end(error)
+            raise
+        trace.end(None)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 import attrs
 
+from microvm_sdk._core.metadata import EmptyOutput
 from microvm_sdk._core.public import public_home
 from microvm_sdk._core.validation import Check, Validator
 
@@ -115,7 +116,7 @@ class StubberBase:
             active.
     """
 
-    def __init__(self, client: BaseClient[Any, Any]) -> None:
+    def __init__(self, client: BaseClient[Any, Any, Any]) -> None:
         self._client = client
         self._queue: deque[_Queued] = deque()
         self._lock = threading.Lock()
@@ -178,10 +179,12 @@ class StubberBase:
         schema = self._runtime.schema
         output = schema.shapes[operation.output] if operation.output else None
         if output is None:
+            if isinstance(result, EmptyOutput):
+                result = None  # what the call returns; its metadata is the stub's own
             if result is not None:
                 raise InvalidStubError(
-                    f"{method_name}: the operation has no output; stub it with None, "
-                    f"got {type(result).__name__}"
+                    f"{method_name}: the operation has no output; stub it with None or "
+                    f"EmptyOutput(), got {type(result).__name__}"
                 )
         else:
             problems = _ResultValidator(schema).problems(result, output.name)

@@ -211,7 +211,7 @@ class Stubber(StubberBase):
     def add_response(
         self,
         method_name: Literal["tag_resource"],
-        result: None,
+        result: models.EmptyOutput | None,
         expected_params: models.TagResourceRequest | Mapping[str, object] | None = None,
     ) -> None: ...
 
@@ -227,7 +227,7 @@ class Stubber(StubberBase):
     def add_response(
         self,
         method_name: Literal["untag_resource"],
-        result: None,
+        result: models.EmptyOutput | None,
         expected_params: models.UntagResourceRequest | Mapping[str, object] | None = None,
     ) -> None: ...
 
