@@ -36,7 +36,17 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bench_client import BASE_ARN, CODE_URI, IMAGE_ARN, ROLE_ARN, _child_env
+from bench_client import (
+    BASE_ARN,
+    CODE_URI,
+    IMAGE_ARN,
+    ROLE_ARN,
+    Row,
+    _child_env,
+    print_rows,
+    speedups_installed,
+    without_speedups,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -241,16 +251,28 @@ def _verdict(ratio: float, target: float) -> str:
     return f"MISSES <= {target:g}x by {ratio / target:.2f}x"
 
 
-def report(url: str, env: dict[str, str], python: Path, rounds: int, calls: int) -> None:
-    started = time.perf_counter()
+#: AsyncClient with the standard library's JSON instead of the speedups extra.
+ASYNC_STDLIB = "async/stdlib-json"
+
+
+def measure_async(
+    url: str, env: dict[str, str], python: Path, rounds: int, calls: int
+) -> dict[str, Any]:
+    """AsyncClient (with and without the speedups extra), aiobotocore and our Client."""
     warmup = min(WARMUP, calls)
-    samples: dict[str, dict[str, list[float]]] = {"async": {}, "aiobotocore": {}, "sync": {}}
+    order = ["async", "aiobotocore", "sync"]
+    if speedups_installed():
+        order.insert(1, ASYNC_STDLIB)
+    samples: dict[str, dict[str, list[float]]] = {sdk: {} for sdk in order}
     versions: list[str] = []
     for number in range(rounds):
-        order = ["async", "aiobotocore", "sync"]
-        for sdk in order[number % 3 :] + order[: number % 3]:  # take turns
+        shift = number % len(order)
+        for sdk in order[shift:] + order[:shift]:  # take turns
             if sdk == "async":
                 result = asyncio.run(ours_async(url, calls, warmup))
+            elif sdk == ASYNC_STDLIB:
+                with without_speedups():
+                    result = asyncio.run(ours_async(url, calls, warmup))
             elif sdk == "sync":
                 result = ours_sync(url, calls, warmup)
             else:
@@ -259,51 +281,72 @@ def report(url: str, env: dict[str, str], python: Path, rounds: int, calls: int)
                 result = child
             for key, value in result.items():
                 samples[sdk].setdefault(key, []).append(value)
-    med = {sdk: {k: statistics.median(v) for k, v in d.items()} for sdk, d in samples.items()}
+    figures: dict[str, Any] = {
+        sdk: {k: statistics.median(v) for k, v in d.items()} for sdk, d in samples.items()
+    }
+    figures["versions"] = versions
+    return figures
+
+
+def async_rows(figures: dict[str, Any]) -> list[Row]:
+    """The rows of :func:`measure_async`'s figures."""
+    variants = ["async"] + ([ASYNC_STDLIB] if ASYNC_STDLIB in figures else [])
+    rows = []
+    for op, label, fmt, target in (
+        ("create", "AsyncClient create per call", _us, "per call vs aiobotocore"),
+        ("get", "AsyncClient get per call", _us, "per call vs aiobotocore"),
+        (
+            "concurrent",
+            f"AsyncClient {CONCURRENT} concurrent creates",
+            _ms,
+            "100 concurrent vs aiobotocore",
+        ),
+    ):
+        theirs = figures["aiobotocore"][op]
+        ours = [figures[v][op] for v in variants]
+        rows.append(
+            Row(
+                label,
+                [fmt(value) for value in ours],
+                fmt(theirs) + " aiobotocore",
+                [value / theirs for value in ours],
+                [TARGETS[target]] * len(ours),
+            )
+        )
+    sync = figures["sync"]
+    for op in ("create", "get"):
+        ours_value = figures["async"][op]
+        rows.append(
+            Row(
+                f"AsyncClient {op} per call vs our Client",
+                [_us(ours_value)],
+                _us(sync[op]) + " Client",
+                [ours_value / sync[op]],
+                [0.0],
+            )
+        )
+    return rows
+
+
+def report(url: str, env: dict[str, str], python: Path, rounds: int, calls: int) -> None:
+    started = time.perf_counter()
+    figures = measure_async(url, env, python, rounds, calls)
+    versions = figures["versions"]
 
     import microvm_sdk
 
     print(
         f"# microvm-sdk {microvm_sdk.__version__} AsyncClient vs aiobotocore {versions[0]} "
-        f"(botocore {versions[1]}) and our Client"
+        f"(botocore {versions[1]}) and our Client; speedups extra (orjson): "
+        + ("installed" if speedups_installed() else "not installed")
     )
     print(
         f"# Python {platform.python_version()}, {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs; server in a separate process on 127.0.0.1; median of "
-        f"{rounds} rounds, {calls} calls per round for per-call figures\n"
+        f"{rounds} rounds, {calls} calls per round for per-call figures"
     )
-    rows = []
-    for op in ("create", "get"):
-        ours, theirs, sync = med["async"][op], med["aiobotocore"][op], med["sync"][op]
-        ratio = ours / theirs
-        rows.append(
-            (
-                f"{op}_microvm_image per call",
-                _us(ours),
-                _us(theirs),
-                _us(sync),
-                f"{ratio:.2f}x aiobotocore, {ours / sync:.2f}x our Client",
-                _verdict(ratio, TARGETS["per call vs aiobotocore"]),
-            )
-        )
-    ours, theirs = med["async"]["concurrent"], med["aiobotocore"]["concurrent"]
-    ratio = ours / theirs
-    rows.append(
-        (
-            f"{CONCURRENT} concurrent creates, all done",
-            _ms(ours),
-            _ms(theirs),
-            "-",
-            f"{ratio:.2f}x aiobotocore",
-            _verdict(ratio, TARGETS["100 concurrent vs aiobotocore"]),
-        )
-    )
-    header = ("measure", "AsyncClient", "aiobotocore", "Client (sync)", "ratio", "target")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+    print("# cells: with the speedups extra / with the standard library's JSON\n")
+    print_rows(async_rows(figures))
     print(f"\n# finished in {time.perf_counter() - started:.0f} s")
 
 

@@ -19,7 +19,8 @@ Measured, all in one run so the ratios hold on a noisy machine:
 * construction: the first construction in a fresh process, after the import (median
   of 5 processes), and the steady state (median of many constructions in this
   process, after a warm-up one);
-* peak RSS: ``ru_maxrss`` of a fresh process that imports, constructs and makes
+* peak RSS: the peak resident size (``VmHWM``, else ``ru_maxrss``) of a fresh process
+  that imports, constructs and makes
   100 calls (median of 3).
 
 Child processes (and the timed loops here) run with an isolated AWS environment:
@@ -32,6 +33,7 @@ SDKs import compiled bytecode.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -44,8 +46,10 @@ import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 ROUNDS = 3
 CALLS = 300
@@ -115,14 +119,19 @@ CREATE_REQUEST = json.dumps(
     }
 ).encode()
 
+# The targets of performance round 2 (ratios; "import" is the first round's, kept).
 TARGETS = {
-    "per call vs boto3": 0.25,
-    "per call vs bare loop": 2.0,
+    "create vs boto3": 0.27,
+    "create vs boto3, speedups": 0.25,
+    "get vs boto3": 0.23,
+    "per call vs bare loop": 1.6,
     "import": 0.35,
-    "cold start": 0.7,
+    "cold start": 0.75,
     "construction": 0.1,
-    "peak RSS": 0.8,
+    "peak RSS": 0.7,
 }
+#: The SDK measured with the standard library's JSON instead of the speedups extra.
+STDLIB = "microvm-sdk/stdlib-json"
 
 
 # -- the server ------------------------------------------------------------------------
@@ -188,22 +197,39 @@ _CHILD_PRELUDE = """
 import json, resource, sys, time
 URL = sys.argv[1]
 IMAGE_ARN = {image_arn!r}
+
+
+def peak_rss_mib():
+    # VmHWM: this process's own peak. ru_maxrss would start from the parent's peak on
+    # Linux (execve keeps it), and the benchmark process grows as it runs.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 """
 
+_OURS = (
+    "import microvm_sdk",
+    "c = microvm_sdk.Client(region_name='us-east-1', endpoint_url=URL, "
+    "aws_access_key_id='AK', aws_secret_access_key='SK')",
+    "c.get_microvm_image(image_identifier=IMAGE_ARN)",
+)
 _CONSTRUCT = {
-    "microvm-sdk": (
-        "import microvm_sdk",
-        "c = microvm_sdk.Client(region_name='us-east-1', endpoint_url=URL, "
-        "aws_access_key_id='AK', aws_secret_access_key='SK')",
-        "c.get_microvm_image(image_identifier=IMAGE_ARN)",
-    ),
+    "microvm-sdk": _OURS,
     "boto3": (
         "import boto3",
         "c = boto3.client('lambda-microvms', region_name='us-east-1', endpoint_url=URL, "
         "aws_access_key_id='AK', aws_secret_access_key='SK')",
         "c.get_microvm_image(imageIdentifier=IMAGE_ARN)",
     ),
+    STDLIB: _OURS,
 }
+# Before anything is timed: "import orjson" then fails, as where the extra is not installed.
+_HIDE_ORJSON = "sys.modules['orjson'] = None\n"
 
 
 def _child_script(sdk: str, what: str) -> str:
@@ -218,12 +244,13 @@ def _child_script(sdk: str, what: str) -> str:
             f"{imp}\nt0 = time.perf_counter()\n{construct}\n" + "out = time.perf_counter() - t0"
         ),
         "rss": (
-            f"{imp}\n{construct}\nfor _ in range({RSS_CALLS}):\n    {call}\n"
-            "out = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0"
+            f"{imp}\n{construct}\nfor _ in range({RSS_CALLS}):\n    {call}\nout = peak_rss_mib()"
         ),
     }[what]
-    prelude = _CHILD_PRELUDE.format(image_arn=IMAGE_ARN)
-    return textwrap.dedent(prelude) + body + "\nprint(json.dumps(out))\n"
+    prelude = textwrap.dedent(_CHILD_PRELUDE.format(image_arn=IMAGE_ARN))
+    if sdk == STDLIB:
+        prelude += _HIDE_ORJSON
+    return prelude + body + "\nprint(json.dumps(out))\n"
 
 
 # Proxies, CA bundles (both SDKs read REQUESTS_CA_BUNDLE) and the bytecode switch.
@@ -334,14 +361,25 @@ def make_callers(url: str) -> dict[str, Callable[[], Any]]:
         bare.request("GET", get_path)
         return bare.getresponse().read()
 
-    return {
-        "microvm-sdk create": lambda: ours.create_microvm_image(
+    def ours_create() -> Any:
+        return ours.create_microvm_image(
             name="bench-image",
             base_image_arn=BASE_ARN,
             build_role_arn=ROLE_ARN,
             code_artifact=artifact,
-        ),
-        "microvm-sdk get": lambda: ours.get_microvm_image(image_identifier=IMAGE_ARN),
+        )
+
+    def ours_get() -> Any:
+        return ours.get_microvm_image(image_identifier=IMAGE_ARN)
+
+    callers: dict[str, Callable[[], Any]] = {
+        "microvm-sdk create": ours_create,
+        "microvm-sdk get": ours_get,
+    }
+    if speedups_installed():
+        callers[f"{STDLIB} create"] = stdlib_json(ours_create)
+        callers[f"{STDLIB} get"] = stdlib_json(ours_get)
+    return callers | {
         "boto3 create": lambda: theirs.create_microvm_image(
             name="bench-image",
             baseImageArn=BASE_ARN,
@@ -352,6 +390,40 @@ def make_callers(url: str) -> dict[str, Callable[[], Any]]:
         "bare http.client create": bare_create,
         "bare http.client get": bare_get,
     }
+
+
+def speedups_installed() -> bool:
+    """Whether the speedups extra (orjson) is in use in this process."""
+    from microvm_sdk._core import json_codec
+
+    return json_codec.SPEEDUPS
+
+
+@contextlib.contextmanager
+def without_speedups() -> Iterator[None]:
+    """The SDK uses the standard library's JSON inside the block, as without the extra."""
+    from microvm_sdk._core import json_codec
+
+    fast = (json_codec.orjson_dumps, json_codec.orjson_loads)
+    json_codec.orjson_dumps = json_codec.orjson_loads = None
+    try:
+        yield
+    finally:
+        json_codec.orjson_dumps, json_codec.orjson_loads = fast
+
+
+def stdlib_json(call: Callable[[], T]) -> Callable[[], T]:
+    """``call`` made with the standard library's JSON, as without the speedups extra.
+
+    The SDK's JSON functions are switched for the duration of each call (a few attribute
+    writes, well under a microsecond, against calls of 100 us and more).
+    """
+
+    def call_with_stdlib_json() -> T:
+        with without_speedups():
+            return call()
+
+    return call_with_stdlib_json
 
 
 def per_call(
@@ -465,6 +537,23 @@ def _verdict(ratio: float, target: float) -> str:
     return f"MISSES <= {target:g}x by {ratio / target:.2f}x"
 
 
+def print_rows(rows: Sequence[Row]) -> None:
+    """The rows as the report's table."""
+    print_table(
+        ("measure", "microvm-sdk", "reference", "ratio", "target"), [r.cells() for r in rows]
+    )
+
+
+def print_table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    """A Markdown table, columns padded to their widest cell."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
+    print(line)
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -501,107 +590,182 @@ def main() -> int:
     return 0
 
 
-def report(
+def measure(
     url: str, env: dict[str, str], rounds: int, calls: int, runs: int, rss_runs: int
-) -> None:
-    started = time.perf_counter()
-    sdks = ("microvm-sdk", "boto3")
+) -> dict[str, Any]:
+    """Every figure of the blocking client against boto3 and the bare loop, one run."""
+    sdks: tuple[str, ...] = ("microvm-sdk", "boto3")
+    if speedups_installed():
+        sdks += (STDLIB,)
     for sdk in sdks:  # fill the bytecode cache; also loads the files into the OS cache
         run_child(sdk, "cold", url, env)
-    imports = child_medians(sdks, "import", url, env, runs)
-    cold = child_medians(sdks, "cold", url, env, runs)
-    first_construct = child_medians(sdks, "construct", url, env, runs)
-    rss = child_medians(sdks, "rss", url, env, rss_runs)
-    steady = {
+    figures: dict[str, Any] = {"sdks": sdks}
+    figures["import"] = child_medians(sdks, "import", url, env, runs)
+    figures["cold"] = child_medians(sdks, "cold", url, env, runs)
+    figures["construct"] = child_medians(sdks, "construct", url, env, runs)
+    figures["rss"] = child_medians(sdks, "rss", url, env, rss_runs)
+    figures["steady"] = {
         sdk: steady_construction(url, sdk, STEADY_CONSTRUCTIONS[sdk] // (6 if rounds == 1 else 1))
-        for sdk in sdks
+        for sdk in ("microvm-sdk", "boto3")
     }
-    timings, cpu_timings = per_call(make_callers(url), rounds, calls)
+    figures["wall"], figures["cpu"] = per_call(make_callers(url), rounds, calls)
+    return figures
 
+
+class Row(NamedTuple):
+    """One measure: our figure per variant, the reference's, the ratios and their targets.
+
+    ``ours``, ``ratios`` and ``targets`` hold one entry per variant of our SDK (with the
+    speedups extra, then with the standard library's JSON); a target of 0 is information
+    only.
+    """
+
+    label: str
+    ours: list[str]
+    reference: str
+    ratios: list[float]
+    targets: list[float]
+
+    def cells(self) -> tuple[str, str, str, str, str]:
+        """The row as table cells; several variants are separated by slashes."""
+        digits = 3 if any(r < 0.1 for r in self.ratios) else 2
+        verdicts = [
+            _verdict(r, t) if t else "(info)"
+            for r, t in zip(self.ratios, self.targets, strict=True)
+        ]
+        return (
+            self.label,
+            " / ".join(self.ours),
+            self.reference,
+            " / ".join(f"{r:.{digits}f}x" for r in self.ratios),
+            " / ".join(dict.fromkeys(verdicts))
+            if set(verdicts) == {"(info)"}
+            else " / ".join(verdicts),
+        )
+
+
+def sync_rows(figures: dict[str, Any]) -> list[Row]:
+    """The rows of :func:`measure`'s figures."""
+    wall, sdks = figures["wall"], figures["sdks"]
+    variants = ["microvm-sdk"] + ([STDLIB] if STDLIB in sdks else [])
+
+    def row(
+        label: str,
+        values: dict[str, float],
+        reference: float,
+        fmt: Callable[[float], str],
+        name: str,
+        targets: list[float],
+    ) -> Row:
+        return Row(
+            label,
+            [fmt(values[v]) for v in variants],
+            f"{fmt(reference)} {name}",
+            [values[v] / reference for v in variants],
+            targets[: len(variants)],
+        )
+
+    rows: list[Row] = []
+    for op in ("create", "get"):
+        ours = {v: wall[f"{v} {op}"] for v in variants}
+        if op == "create":
+            targets = [TARGETS["create vs boto3, speedups"], TARGETS["create vs boto3"]]
+            if STDLIB not in sdks:
+                targets = [TARGETS["create vs boto3"]]
+        else:
+            targets = [TARGETS["get vs boto3"]] * 2
+        rows.append(
+            row(f"{op}_microvm_image per call", ours, wall[f"boto3 {op}"], _us, "boto3", targets)
+        )
+        rows.append(
+            row(
+                f"{op} per call vs bare http.client",
+                ours,
+                wall[f"bare http.client {op}"],
+                _us,
+                "bare",
+                [TARGETS["per call vs bare loop"]] * 2,
+            )
+        )
+    for label, key, target in (
+        ("cold start (import+construct+1st call)", "cold", "cold start"),
+        ("construction, first in a fresh process", "construct", "construction"),
+        ("import", "import", "import"),
+    ):
+        values = figures[key]
+        rows.append(row(label, values, values["boto3"], _ms, "boto3", [TARGETS[target]] * 2))
+    rss = figures["rss"]
+    rows.append(
+        row(
+            f"peak RSS (import+construct+{RSS_CALLS} calls)",
+            rss,
+            rss["boto3"],
+            lambda m: f"{m:.1f} MiB",
+            "boto3",
+            [TARGETS["peak RSS"]] * 2,
+        )
+    )
+    steady = figures["steady"]
+    rows.append(
+        Row(
+            "construction, steady state",
+            [_ms(steady["microvm-sdk"])],
+            _ms(steady["boto3"]) + " boto3",
+            [steady["microvm-sdk"] / steady["boto3"]],
+            [0.0],
+        )
+    )
+    return rows
+
+
+def cpu_lines(figures: dict[str, Any]) -> list[str]:
+    """Client-process CPU per call (less sensitive to scheduling than wall time)."""
+    cpu = figures["cpu"]
+    lines = []
+    for op in ("create", "get"):
+        theirs, bare = cpu[f"boto3 {op}"], cpu[f"bare http.client {op}"]
+        for variant in ("microvm-sdk", STDLIB):
+            if f"{variant} {op}" in cpu:
+                ours = cpu[f"{variant} {op}"]
+                lines.append(
+                    f"#   {op}, {variant}: {_us(ours)} (boto3 {_us(theirs)}, bare {_us(bare)})"
+                    f" -> {ours / theirs:.2f}x boto3, {ours / bare:.2f}x bare"
+                )
+    return lines
+
+
+def describe_run(rounds: int, calls: int, runs: int, rss_runs: int) -> list[str]:
     import boto3
     import botocore  # type: ignore[import-untyped]
 
     import microvm_sdk
 
-    print(f"# microvm-sdk {microvm_sdk.__version__} vs boto3 {boto3.__version__} "
-          f"(botocore {botocore.__version__})")  # fmt: skip
-    print(
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return [
+        f"# microvm-sdk {microvm_sdk.__version__} vs boto3 {boto3.__version__} "
+        f"(botocore {botocore.__version__}); speedups extra (orjson): "
+        + ("installed" if speedups_installed() else "not installed"),
         f"# {datetime.date.today().isoformat()}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"server in a separate process on 127.0.0.1"
-    )
-    print(
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"{load:.1f} at the end; server in a separate process on 127.0.0.1",
         f"# per call: median of {rounds} rounds x {calls} calls; processes: median of {runs} "
-        f"(RSS: {rss_runs})\n"
-    )
-    rows: list[tuple[str, str, str, str, str]] = []
-    for op in ("create", "get"):
-        ours, theirs = timings[f"microvm-sdk {op}"], timings[f"boto3 {op}"]
-        bare = timings[f"bare http.client {op}"]
-        r_boto, r_bare = ours / theirs, ours / bare
-        rows.append(
-            (
-                f"{op}_microvm_image per call",
-                _us(ours),
-                _us(theirs),
-                f"{r_boto:.2f}x boto3, {r_bare:.2f}x bare ({_us(bare)})",
-                f"{_verdict(r_boto, TARGETS['per call vs boto3'])}; "
-                f"{_verdict(r_bare, TARGETS['per call vs bare loop'])} vs bare",
-            )
-        )
-    for label, values, key, fmt in (
-        ("import", imports, "import", _ms),
-        ("cold start (import+construct+1st call)", cold, "cold start", _ms),
-        ("construction, first in a fresh process", first_construct, "construction", _ms),
-    ):
-        ratio = values["microvm-sdk"] / values["boto3"]
-        rows.append(
-            (
-                label,
-                fmt(values["microvm-sdk"]),
-                fmt(values["boto3"]),
-                f"{ratio:.3f}x",
-                _verdict(ratio, TARGETS[key]),
-            )
-        )
-    ratio = steady["microvm-sdk"] / steady["boto3"]
-    rows.append(
-        (
-            "construction, steady state",
-            _ms(steady["microvm-sdk"]),
-            _ms(steady["boto3"]),
-            f"{ratio:.3f}x",
-            "(info; target applies to the first)",
-        )
-    )
-    ratio = rss["microvm-sdk"] / rss["boto3"]
-    rows.append(
-        (
-            f"peak RSS (import+construct+{RSS_CALLS} calls)",
-            f"{rss['microvm-sdk']:.1f} MiB",
-            f"{rss['boto3']:.1f} MiB",
-            f"{ratio:.2f}x",
-            _verdict(ratio, TARGETS["peak RSS"]),
-        )
-    )
-    header = ("measure", "microvm-sdk", "boto3", "ratio", "target")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
-    line = "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"
-    print(line)
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in rows:
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        f"(RSS: {rss_runs})",
+    ]
+
+
+def report(
+    url: str, env: dict[str, str], rounds: int, calls: int, runs: int, rss_runs: int
+) -> None:
+    started = time.perf_counter()
+    figures = measure(url, env, rounds, calls, runs, rss_runs)
+    print("\n".join(describe_run(rounds, calls, runs, rss_runs)))
+    print("# cells: with the speedups extra / with the standard library's JSON\n")
+    print_rows(sync_rows(figures))
     print(
         "\n# client-process CPU per call (time.process_time, includes the kernel's share of "
         "the loopback exchange; less sensitive to scheduling than wall time):"
     )
-    for op in ("create", "get"):
-        ours, theirs = cpu_timings[f"microvm-sdk {op}"], cpu_timings[f"boto3 {op}"]
-        bare = cpu_timings[f"bare http.client {op}"]
-        print(
-            f"#   {op}: microvm-sdk {_us(ours)}, boto3 {_us(theirs)}, bare {_us(bare)} "
-            f"-> {ours / theirs:.2f}x boto3, {ours / bare:.2f}x bare"
-        )
+    print("\n".join(cpu_lines(figures)))
     print(f"\n# finished in {time.perf_counter() - started:.0f} s")
 
 

@@ -8,12 +8,17 @@ Hypothesis profiles (choose with ``HYPOTHESIS_PROFILE``; ``ci`` is the default w
 - ``explore``: 1000 random examples per property, for hunting bugs locally.
 
 ``tests/typing`` holds files that ``mypy --strict`` checks and that are never run.
+
+``MICROVM_SDK_TEST_WITHOUT_SPEEDUPS=1`` hides orjson (the ``speedups`` extra) from the
+SDK for the whole run, so the suite's JSON tests run on the standard library even where
+orjson is installed (CI runs them both ways).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +26,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 collect_ignore = ["typing"]
+
+if os.environ.get("MICROVM_SDK_TEST_WITHOUT_SPEEDUPS") == "1":
+    # "import orjson" now raises ImportError, as where it is not installed.
+    sys.modules["orjson"] = None  # type: ignore[assignment]
 
 _COMMON = {
     "deadline": None,

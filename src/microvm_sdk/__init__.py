@@ -21,8 +21,10 @@ For asyncio applications, :class:`AsyncClient` has the same methods as coroutine
 
 The public modules: :mod:`microvm_sdk.models` (typed inputs, outputs, enums and unions),
 :mod:`microvm_sdk.errors` (exceptions), :mod:`microvm_sdk.config` (``Config`` and the
-transport protocol), :mod:`microvm_sdk.paginators`, :mod:`microvm_sdk.waiters` and
-:mod:`microvm_sdk.local` (the emulator). Each is an attribute of this package
+transport protocol), :mod:`microvm_sdk.paginators`, :mod:`microvm_sdk.waiters`,
+:mod:`microvm_sdk.hooks` (functions called at every attempt of every call),
+:mod:`microvm_sdk.local` (the emulator) and :mod:`microvm_sdk.testing` (the ``Stubber``
+for unit tests). Each is an attribute of this package
 (``microvm_sdk.models.MicrovmState``); the ones not needed to create a client are
 imported the first time they are used, so ``import microvm_sdk`` stays cheap.
 """
@@ -37,7 +39,7 @@ from microvm_sdk.config import Config
 
 if TYPE_CHECKING:
     # What type checkers see; at run time __getattr__ below imports these on first use.
-    from microvm_sdk import local, models, paginators, waiters
+    from microvm_sdk import hooks, local, models, paginators, testing, waiters
 
 __all__ = [
     "AsyncClient",
@@ -46,15 +48,17 @@ __all__ = [
     "__version__",
     "config",
     "errors",
+    "hooks",
     "local",
     "models",
     "paginators",
+    "testing",
     "waiters",
 ]
 
 # The submodules imported on first attribute access: a closed table, not a fallback for
 # any name (see docs/decisions/0012-lazy-submodules-and-runtime-annotations.md).
-_LAZY_SUBMODULES = frozenset({"local", "models", "paginators", "waiters"})
+_LAZY_SUBMODULES = frozenset({"hooks", "local", "models", "paginators", "testing", "waiters"})
 
 if not TYPE_CHECKING:  # type checkers take the imports above, and flag any other name
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import math
-import platform
+import os
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -25,26 +25,41 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeV
 from microvm_sdk._core import forks
 from microvm_sdk._core.errors import ParamValidationError
 from microvm_sdk._core.http import AsyncTransport, Transport
+from microvm_sdk._core.lazy import LazyModule
 from microvm_sdk._core.limits import count_problem, waiter_problems
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
 
 if TYPE_CHECKING:
+    from microvm_sdk import hooks
+else:
+    # The hooks' types, imported when first used (a client's ``hooks`` built, or its
+    # annotations resolved): ``import microvm_sdk`` does not pay for them.
+    hooks = LazyModule("microvm_sdk.hooks")
+
+if TYPE_CHECKING:
     # Only private methods' annotations use these (typing.get_type_hints() resolves the
     # public ones: the names above are imported at run time, all cheaply).
     import asyncio
+    from contextlib import AbstractContextManager
+
+    from opentelemetry.trace import Span, Tracer
 
     from microvm_sdk._core.async_pipeline import AsyncClientRuntime
     from microvm_sdk._core.aws_config import AwsSettings
+    from microvm_sdk._core.hooks import _HookPoints
     from microvm_sdk._core.paginator import AsyncPaginator, Paginator
     from microvm_sdk._core.pipeline import ClientRuntime, RuntimeCore, TransportOptions
     from microvm_sdk._core.schema import Member, ServiceSchema
+    from microvm_sdk._core.tracing import PageTrace
+    from microvm_sdk._core.user_agent import UserAgent
     from microvm_sdk._core.waiter import WaiterSpec, WaitProgress, WaitSteps
 
 T = TypeVar("T")
 PageT = TypeVar("PageT")
 TransportT = TypeVar("TransportT")
 RuntimeT = TypeVar("RuntimeT", bound="RuntimeCore")
+HooksT = TypeVar("HooksT", bound="_HookPoints")
 
 
 def _load_schema(package: str) -> ServiceSchema:
@@ -61,9 +76,11 @@ class _RuntimeArgs(TypedDict):
 
     schema: Callable[[], ServiceSchema]
     settings: AwsSettings
-    user_agent: str
+    user_agent: UserAgent
     transport_options: TransportOptions
     unsigned: bool
+    tracing: bool
+    version: str
 
 
 class _PageKeys:
@@ -119,14 +136,19 @@ class _PageKeys:
     def with_items(self, page: Any, kept: Any) -> Any:
         import attrs
 
-        return attrs.evolve(page, **{self.items: tuple(kept)})
+        from microvm_sdk._core.metadata import copy_metadata
+
+        # The trimmed copy is still the page the service sent: same response metadata.
+        return copy_metadata(page, attrs.evolve(page, **{self.items: tuple(kept)}))
 
 
-class BaseClient(Generic[TransportT, RuntimeT]):
+class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
     """Construction, configuration and what both client flavours share."""
 
     #: The service's name in ``AWS_ENDPOINT_URL_<NAME>`` and the config ``services`` section.
     SERVICE_ENV_NAME: ClassVar[str] = ""
+    #: The model's ``serviceId``: the service's name in spans.
+    _SERVICE_ID: ClassVar[str] = ""
     #: Waiter method names by waiter name, for messages.
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {}
     #: The generated package holding this client's ``_schema`` and ``_waiters`` modules.
@@ -165,6 +187,8 @@ class BaseClient(Generic[TransportT, RuntimeT]):
             botocore_session: A botocore session to take profile, config and credentials from.
                 A ``botocore.session.Session``.
             config: Timeouts, retries, endpoint variants, proxies and other options.
+                A ``botocore.config.Config`` is translated (see ``Config.from_botocore``);
+                its ``region_name`` is used when ``region_name`` is not given.
             verify: ``False`` skips TLS certificate verification; a path names a CA bundle.
             transport: An HTTP transport to use instead of the built-in one.
                 A ``Transport`` (``send``/``close``) for ``Client``, an ``AsyncTransport``
@@ -173,10 +197,13 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         Raises:
             ConfigurationError: No region is configured, or an option is invalid.
         """
+        from microvm_sdk._botocore_config import client_config
         from microvm_sdk._core.aws_config import AwsSettings
 
         self._set_up_flavour(transport)
-        config = config or Config()
+        config, config_region = client_config(config)
+        if region_name is None:
+            region_name = config_region
         settings = AwsSettings.resolve(
             service_env_name=self.SERVICE_ENV_NAME,
             region_name=region_name,
@@ -185,21 +212,22 @@ class BaseClient(Generic[TransportT, RuntimeT]):
             use_fips_endpoint=config.use_fips_endpoint,
             use_dualstack_endpoint=config.use_dualstack_endpoint,
             max_attempts=config.max_attempts,
+            retry_mode=config.retry_mode,
             verify=verify,
             ca_bundle=config.ca_bundle,
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
             botocore_session=botocore_session,
+            user_agent_appid=config.user_agent_appid,
         )
-        agent = f"microvm-sdk/{__version__} Python/{platform.python_version()} {platform.system()}"
-        if config.user_agent_extra:
-            agent += " " + config.user_agent_extra
         self.config = config
         self._settings = settings
-        self._user_agent = agent
+        # Read now, like the other settings; the header is written on first use.
+        self._execution_env = os.environ.get("AWS_EXECUTION_ENV")
         self._transport = transport
         self._runtime_instance: RuntimeT | None = None
+        self._hooks: HooksT | None = None
         self._lock = threading.Lock()
         forks.track(self)
 
@@ -225,14 +253,39 @@ class BaseClient(Generic[TransportT, RuntimeT]):
         """Build the flavour's runtime from :meth:`_runtime_args` and the transport."""
         raise NotImplementedError
 
+    def _new_hooks(self) -> HooksT:
+        """The flavour's empty hook registry."""
+        raise NotImplementedError
+
+    def _hook_registry(self) -> HooksT:
+        """The client's hooks, made on first use and handed to the runtime."""
+        registry = self._hooks
+        if registry is None:
+            with self._lock:
+                registry = self._hooks
+                if registry is None:
+                    registry = self._hooks = self._new_hooks()
+                    runtime = self._runtime_instance
+                    if runtime is not None:
+                        runtime.hooks = registry
+        return registry
+
     def _runtime_args(self) -> _RuntimeArgs:
         from microvm_sdk._core.pipeline import TransportOptions
+        from microvm_sdk._core.user_agent import UserAgent
 
         config = self.config
         return _RuntimeArgs(
             schema=functools.partial(_load_schema, self._PACKAGE),
             settings=self._settings,
-            user_agent=self._user_agent,
+            user_agent=UserAgent(
+                sdk_name="microvm-sdk",
+                sdk_version=__version__,
+                app_id=self._settings.user_agent_appid,
+                retry_mode=self._settings.retry_mode,
+                execution_env=self._execution_env,
+                extra=config.user_agent_extra,
+            ),
             transport_options=TransportOptions(
                 connect_timeout=config.connect_timeout,
                 read_timeout=config.read_timeout,
@@ -241,6 +294,8 @@ class BaseClient(Generic[TransportT, RuntimeT]):
                 client_cert=config.client_cert,
             ),
             unsigned=config.unsigned,
+            tracing=config.tracing,
+            version=__version__,
         )
 
     # -- what both flavours show --------------------------------------------------------
@@ -269,6 +324,51 @@ class BaseClient(Generic[TransportT, RuntimeT]):
 
     def _page_keys(self, operation_name: str) -> _PageKeys:
         return _PageKeys(self._runtime.schema, operation_name)
+
+    def _tracer(self) -> Tracer | None:
+        """The tracer for spans, or ``None`` (see ``microvm_sdk._core.tracing``)."""
+        from microvm_sdk._core.tracing import find_tracer
+
+        return find_tracer(__version__) if self.config.tracing else None
+
+    def _page_trace(self, method: str, operation_name: str) -> Callable[[], PageTrace | None]:
+        """What makes the span of one walk through the paginator ``method``."""
+
+        def start() -> PageTrace | None:
+            from microvm_sdk._core.tracing import PageTrace
+
+            tracer = self._tracer()
+            if tracer is None:
+                return None
+            return PageTrace(
+                tracer,
+                f"{self._SERVICE_ID}.{method}",
+                {
+                    "cloud.region": self.region,
+                    "code.function.name": method,
+                    "microvm_sdk.operation": operation_name,
+                },
+            )
+
+        return start
+
+    def _wait_span(
+        self, waiter_name: str, operation_name: str
+    ) -> AbstractContextManager[Span | None]:
+        """The span of one wait (a context manager; makes nothing without tracing)."""
+        from microvm_sdk._core.tracing import traced
+
+        method = self._WAITER_METHODS.get(waiter_name, waiter_name)
+        return traced(
+            self._tracer(),
+            f"{self._SERVICE_ID}.{method}",
+            {
+                "cloud.region": self.region,
+                "code.function.name": method,
+                "microvm_sdk.waiter": waiter_name,
+                "microvm_sdk.operation": operation_name,
+            },
+        )
 
     def _wait_steps(
         self,
@@ -321,13 +421,27 @@ class BaseClient(Generic[TransportT, RuntimeT]):
             raise ParamValidationError(problems)
 
 
-class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
+class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
     """The blocking flavour: :class:`microvm_sdk.Client` is generated on top of it."""
 
     def _build_runtime(self) -> ClientRuntime:
         from microvm_sdk._core.pipeline import ClientRuntime
 
-        return ClientRuntime(**self._runtime_args(), transport=self._transport)
+        runtime = ClientRuntime(**self._runtime_args(), transport=self._transport)
+        runtime.hooks = self._hooks
+        return runtime
+
+    def _new_hooks(self) -> hooks.Hooks:
+        return hooks.Hooks()
+
+    @property
+    def hooks(self) -> hooks.Hooks:
+        """Functions called at fixed points of every attempt of every call.
+
+        Before signing (to add headers), after signing, after the response (status,
+        headers, timing) and on retry (reason, delay); see ``microvm_sdk.hooks``.
+        """
+        return self._hook_registry()
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -379,6 +493,7 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
         params: Any,
         output_cls: type[PageT],
         *,
+        method: str,
         page_size: int | None,
         max_items: int | None,
         starting_token: str | None,
@@ -392,7 +507,7 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
         def fetch(token: str | None, size: int | None) -> PageT:
             return self._invoke(operation_name, keys.request(params, token, size), output_cls)
 
-        return Paginator(
+        paginator: Paginator[PageT, Any] = Paginator(
             fetch,
             get_token=keys.next_token,
             get_items=keys.page_items,
@@ -401,6 +516,8 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
             max_items=max_items,
             starting_token=starting_token,
         )
+        paginator._trace = self._page_trace(method, operation_name)
+        return paginator
 
     def _wait(
         self,
@@ -431,10 +548,11 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime"]):
         def poll() -> tuple[T, Mapping[str, Any], int]:
             return polled(self._invoke(operation, params, output_cls))
 
-        return drive_wait(steps, poll, lookup=self._runtime.invoke_wire)
+        with self._wait_span(waiter_name, operation):
+            return drive_wait(steps, poll, lookup=self._runtime.invoke_wire)
 
 
-class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
+class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.AsyncHooks"]):
     """The asyncio flavour: :class:`microvm_sdk.AsyncClient` is generated on top of it.
 
     The first call of a client does its first-use work (imports, converter, endpoint,
@@ -459,7 +577,11 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
                 " AsyncClient needs one with 'async def send_async(request)' and"
                 " 'async def aclose()'"
             )
-        import microvm_sdk._core.paginator  # noqa: F401 - see above
+        # The paginators' module and their spans', and the hooks' types (``client.hooks``
+        # may first be read on the event loop): see above.
+        from microvm_sdk._core import paginator, tracing  # noqa: F401
+
+        importlib.import_module("microvm_sdk.hooks")
 
         # The first-use work: which loop runs it and how far it is (see _ready).
         self._warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
@@ -479,7 +601,22 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
     def _build_runtime(self) -> AsyncClientRuntime:
         from microvm_sdk._core.async_pipeline import AsyncClientRuntime
 
-        return AsyncClientRuntime(**self._runtime_args(), transport=self._transport)
+        runtime = AsyncClientRuntime(**self._runtime_args(), transport=self._transport)
+        runtime.hooks = self._hooks
+        return runtime
+
+    def _new_hooks(self) -> hooks.AsyncHooks:
+        return hooks.AsyncHooks()
+
+    @property
+    def hooks(self) -> hooks.AsyncHooks:
+        """Functions called at fixed points of every attempt of every call.
+
+        Before signing (to add headers), after signing, after the response (status,
+        headers, timing) and on retry (reason, delay); hooks may be coroutine functions.
+        See ``microvm_sdk.hooks``.
+        """
+        return self._hook_registry()
 
     def _warm_up(self) -> None:
         """First-use work, in a worker thread: build the runtime and what it imports.
@@ -562,6 +699,7 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         operation_name: str,
         request: Callable[[], Awaitable[Any]],
         *,
+        method: str,
         page_size: int | None,
         max_items: int | None,
         starting_token: str | None,
@@ -589,7 +727,7 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
                 operation_name, page_keys.request(params, token, size), page_keys.output_cls
             )
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Any, Any] = AsyncPaginator(
             fetch,
             get_token=lambda page: keys().next_token(page),
             get_items=lambda page: keys().page_items(page),
@@ -598,6 +736,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
             max_items=max_items,
             starting_token=starting_token,
         )
+        paginator._trace = self._page_trace(method, operation_name)
+        return paginator
 
     async def _wait(
         self,
@@ -627,7 +767,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime"]):
         async def poll() -> tuple[T, Mapping[str, Any], int]:
             return polled(await self._invoke(operation, params, output_cls))
 
-        return await drive_wait_async(steps, poll, lookup=self._runtime.invoke_wire)
+        with self._wait_span(waiter_name, operation):
+            return await drive_wait_async(steps, poll, lookup=self._runtime.invoke_wire)
 
 
 def _failed(future: asyncio.Future[None]) -> bool:

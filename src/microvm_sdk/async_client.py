@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from microvm_sdk._base_client import AsyncBaseClient
 from microvm_sdk._core.lazy import LazyModule
+from microvm_sdk._core.tokens import uuid4 as _uuid4
 
 if TYPE_CHECKING:
     import datetime
@@ -42,6 +43,7 @@ class AsyncClient(AsyncBaseClient):
     """
 
     SERVICE_ENV_NAME: ClassVar[str] = "LAMBDA_MICROVMS"
+    _SERVICE_ID: ClassVar[str] = "Lambda Microvms"
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {
         "MicrovmImageCreated": "wait_until_created",
         "MicrovmImageUpdated": "wait_until_updated",
@@ -191,7 +193,7 @@ class AsyncClient(AsyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 name=name,
                 tags=tags,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.CreateMicrovmImageResponse,
         )
@@ -878,7 +880,7 @@ class AsyncClient(AsyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 run_hook_payload=run_hook_payload,
                 maximum_duration_in_seconds=maximum_duration_in_seconds,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.RunMicrovmResponse,
         )
@@ -925,7 +927,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         resource: str,
         tags: Mapping[str, str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Adds tags to a Lambda MicroVM resource.
 
@@ -934,7 +936,7 @@ class AsyncClient(AsyncBaseClient):
             tags: The key-value pairs of tags to add to the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -955,8 +957,10 @@ class AsyncClient(AsyncBaseClient):
         await self._ready()
         from microvm_sdk import models
 
-        await self._invoke(
-            "TagResource", models.TagResourceRequest(resource=resource, tags=tags), None
+        return await self._invoke(
+            "TagResource",
+            models.TagResourceRequest(resource=resource, tags=tags),
+            models.EmptyOutput,
         )
 
     async def terminate_microvm(
@@ -1000,7 +1004,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         resource: str,
         tag_keys: Sequence[str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Removes tags from a Lambda MicroVM resource.
 
@@ -1009,7 +1013,7 @@ class AsyncClient(AsyncBaseClient):
             tag_keys: The list of tag keys to remove from the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -1030,8 +1034,10 @@ class AsyncClient(AsyncBaseClient):
         await self._ready()
         from microvm_sdk import models
 
-        await self._invoke(
-            "UntagResource", models.UntagResourceRequest(resource=resource, tag_keys=tag_keys), None
+        return await self._invoke(
+            "UntagResource",
+            models.UntagResourceRequest(resource=resource, tag_keys=tag_keys),
+            models.EmptyOutput,
         )
 
     async def update_microvm_image(
@@ -1118,7 +1124,7 @@ class AsyncClient(AsyncBaseClient):
                 environment_variables=environment_variables,
                 kms_key_identifier=kms_key_identifier,
                 image_identifier=image_identifier,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.UpdateMicrovmImageResponse,
         )
@@ -1201,6 +1207,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListManagedMicrovmImageVersions",
             request,
+            method="paginate_list_managed_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1241,6 +1248,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListManagedMicrovmImages",
             request,
+            method="paginate_list_managed_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1297,6 +1305,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImageBuilds",
             request,
+            method="paginate_list_microvm_image_builds",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1339,6 +1348,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImageVersions",
             request,
+            method="paginate_list_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1379,6 +1389,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovmImages",
             request,
+            method="paginate_list_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1423,6 +1434,7 @@ class AsyncClient(AsyncBaseClient):
         return self._paginate(
             "ListMicrovms",
             request,
+            method="paginate_list_microvms",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from microvm_sdk._base_client import SyncBaseClient
 from microvm_sdk._core.lazy import LazyModule
+from microvm_sdk._core.tokens import uuid4 as _uuid4
 
 if TYPE_CHECKING:
     import datetime
@@ -39,6 +40,7 @@ class Client(SyncBaseClient):
     """
 
     SERVICE_ENV_NAME: ClassVar[str] = "LAMBDA_MICROVMS"
+    _SERVICE_ID: ClassVar[str] = "Lambda Microvms"
     _WAITER_METHODS: ClassVar[Mapping[str, str]] = {
         "MicrovmImageCreated": "wait_until_created",
         "MicrovmImageUpdated": "wait_until_updated",
@@ -186,7 +188,7 @@ class Client(SyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 name=name,
                 tags=tags,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.CreateMicrovmImageResponse,
         )
@@ -857,7 +859,7 @@ class Client(SyncBaseClient):
                 kms_key_identifier=kms_key_identifier,
                 run_hook_payload=run_hook_payload,
                 maximum_duration_in_seconds=maximum_duration_in_seconds,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.RunMicrovmResponse,
         )
@@ -903,7 +905,7 @@ class Client(SyncBaseClient):
         *,
         resource: str,
         tags: Mapping[str, str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Adds tags to a Lambda MicroVM resource.
 
@@ -912,7 +914,7 @@ class Client(SyncBaseClient):
             tags: The key-value pairs of tags to add to the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -932,7 +934,11 @@ class Client(SyncBaseClient):
         """
         from microvm_sdk import models
 
-        self._invoke("TagResource", models.TagResourceRequest(resource=resource, tags=tags), None)
+        return self._invoke(
+            "TagResource",
+            models.TagResourceRequest(resource=resource, tags=tags),
+            models.EmptyOutput,
+        )
 
     def terminate_microvm(
         self,
@@ -974,7 +980,7 @@ class Client(SyncBaseClient):
         *,
         resource: str,
         tag_keys: Sequence[str],
-    ) -> None:
+    ) -> models.EmptyOutput:
         """
         Removes tags from a Lambda MicroVM resource.
 
@@ -983,7 +989,7 @@ class Client(SyncBaseClient):
             tag_keys: The list of tag keys to remove from the resource.
 
         Returns:
-            None.
+            An ``EmptyOutput``: the call's ``response_metadata`` only.
 
         Raises:
             ParamValidationError: An argument breaks the model's constraints; nothing was sent.
@@ -1003,8 +1009,10 @@ class Client(SyncBaseClient):
         """
         from microvm_sdk import models
 
-        self._invoke(
-            "UntagResource", models.UntagResourceRequest(resource=resource, tag_keys=tag_keys), None
+        return self._invoke(
+            "UntagResource",
+            models.UntagResourceRequest(resource=resource, tag_keys=tag_keys),
+            models.EmptyOutput,
         )
 
     def update_microvm_image(
@@ -1090,7 +1098,7 @@ class Client(SyncBaseClient):
                 environment_variables=environment_variables,
                 kms_key_identifier=kms_key_identifier,
                 image_identifier=image_identifier,
-                client_token=client_token,
+                client_token=_uuid4() if client_token is None else client_token,
             ),
             models.UpdateMicrovmImageResponse,
         )
@@ -1168,6 +1176,7 @@ class Client(SyncBaseClient):
             "ListManagedMicrovmImageVersions",
             models.ListManagedMicrovmImageVersionsInput(image_identifier=image_identifier),
             models.ListManagedMicrovmImageVersionsOutput,
+            method="paginate_list_managed_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1204,6 +1213,7 @@ class Client(SyncBaseClient):
             "ListManagedMicrovmImages",
             models.ListManagedMicrovmImagesInput(),
             models.ListManagedMicrovmImagesOutput,
+            method="paginate_list_managed_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1254,6 +1264,7 @@ class Client(SyncBaseClient):
                 chipset_generation=chipset_generation,
             ),
             models.ListMicrovmImageBuildsOutput,
+            method="paginate_list_microvm_image_builds",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1292,6 +1303,7 @@ class Client(SyncBaseClient):
             "ListMicrovmImageVersions",
             models.ListMicrovmImageVersionsInput(image_identifier=image_identifier),
             models.ListMicrovmImageVersionsOutput,
+            method="paginate_list_microvm_image_versions",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1328,6 +1340,7 @@ class Client(SyncBaseClient):
             "ListMicrovmImages",
             models.ListMicrovmImagesRequest(name_filter=name_filter),
             models.ListMicrovmImagesResponse,
+            method="paginate_list_microvm_images",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -1368,6 +1381,7 @@ class Client(SyncBaseClient):
                 image_identifier=image_identifier, image_version=image_version
             ),
             models.ListMicrovmsResponse,
+            method="paginate_list_microvms",
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,

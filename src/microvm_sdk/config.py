@@ -8,6 +8,11 @@ config file the way boto3 resolves it. Derive a changed copy with ``attrs.evolve
     config = Config(read_timeout=10, max_attempts=5)
     quick = attrs.evolve(config, read_timeout=2)
 
+Code moving from boto3 may pass its ``botocore.config.Config`` to a client as it is: it
+is translated (``retries``, timeouts, pool size, proxies, endpoint variants, unsigned
+requests ...), and a ``ConfigurationError`` names each option that cannot be. Or call
+``Config.from_botocore(...)`` to see the translation.
+
 A client sends its requests through a ``Transport``: pass your own (anything with
 ``send(HttpRequest) -> HttpResponse`` and ``close()``) as ``Client(transport=...)``, or
 an ``AsyncTransport`` (``async send_async(...)`` and ``async aclose()``) as
@@ -17,17 +22,20 @@ an ``AsyncTransport`` (``async send_async(...)`` and ``async aclose()``) as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.http import AsyncTransport, HttpRequest, HttpResponse, Transport
 from microvm_sdk._core.limits import (
+    APP_ID_MAX_LENGTH,
     MAX_ATTEMPTS,
     MAX_POOL_CONNECTIONS,
     count_problem,
+    retry_mode_error,
     seconds_problem,
+    shown,
 )
 from microvm_sdk._core.redaction import redact_url_map
 
@@ -63,9 +71,16 @@ class Config:
     shared config file, then uses 3.
     """
 
-    retry_mode: Literal["standard"] = "standard"
-    """The retry strategy; only ``"standard"`` (exponential backoff with jitter and a
-    retry quota, as in boto3) exists."""
+    retry_mode: Literal["standard", "adaptive"] | None = None
+    """How failed attempts are retried, as in boto3.
+
+    ``"standard"``: retries throttling errors, transient errors and 5xx answers with
+    exponential backoff and jitter, within a retry quota per client. ``"adaptive"``: the
+    same, plus a client-side rate limiter (botocore's algorithm) that, once the service
+    has throttled the client, spaces out every attempt and adapts the rate to the
+    answers. ``"legacy"`` is refused. ``None`` reads ``AWS_RETRY_MODE``, then
+    ``retry_mode`` in the profile of the shared config file, then uses ``"standard"``.
+    """
 
     use_fips_endpoint: bool | None = None
     """Send requests to the FIPS endpoint.
@@ -101,7 +116,24 @@ class Config:
     or a ``(certificate_file, key_file)`` pair."""
 
     user_agent_extra: str | None = None
-    """Text appended to the ``User-Agent`` header."""
+    """Text appended to the ``User-Agent`` header as it is."""
+
+    user_agent_appid: str | None = None
+    """Your application's id, sent in the ``User-Agent`` header as ``app/<id>`` so that
+    AWS can attribute the traffic (at most 50 characters; characters other than
+    ``A-Za-z0-9!#$%&'*+-.^_`|~,`` are sent as ``-``).
+
+    ``None`` reads ``AWS_SDK_UA_APP_ID``, then ``sdk_ua_app_id`` in the profile of the
+    shared config file, as boto3 does.
+    """
+
+    tracing: bool = True
+    """Record OpenTelemetry spans for calls, attempts, waiters and paginators.
+
+    Spans are recorded only when the application uses OpenTelemetry (has imported
+    ``opentelemetry.trace``, as configuring a tracer provider does); ``False`` turns them
+    off for this client. See ``docs/production.md``.
+    """
 
     signature_version: Literal["v4"] | None = None
     """The signing algorithm; only ``"v4"`` (SigV4, the default) exists."""
@@ -115,10 +147,10 @@ class Config:
         _count("max_pool_connections", self.max_pool_connections, MAX_POOL_CONNECTIONS)
         if self.max_attempts is not None:
             _count("max_attempts", self.max_attempts, MAX_ATTEMPTS)
-        if self.retry_mode != "standard":
-            raise ConfigurationError(
-                f"retry_mode must be 'standard' (the only retry mode), got {self.retry_mode!r}"
-            )
+        if self.retry_mode is not None:
+            problem = retry_mode_error(self.retry_mode, "Config")
+            if problem is not None:
+                raise ConfigurationError(problem)
         _optional_bool("use_fips_endpoint", self.use_fips_endpoint)
         _optional_bool("use_dualstack_endpoint", self.use_dualstack_endpoint)
         _check_proxies(self.proxies)
@@ -138,6 +170,10 @@ class Config:
                 "user_agent_extra must be a string without line breaks, "
                 f"got {self.user_agent_extra!r}"
             )
+        if self.user_agent_appid is not None:
+            _check_app_id(self.user_agent_appid)
+        if not isinstance(self.tracing, bool):
+            raise ConfigurationError(f"tracing must be True or False, got {self.tracing!r}")
         if self.signature_version not in (None, "v4"):
             raise ConfigurationError(
                 "signature_version must be 'v4' or None (use unsigned=True to send "
@@ -149,6 +185,36 @@ class Config:
             raise ConfigurationError(
                 "signature_version='v4' contradicts unsigned=True; set only one of them"
             )
+
+    @classmethod
+    def from_botocore(cls, config: Any) -> Config:
+        """Translate a ``botocore.config.Config`` into a ``Config``.
+
+        Options set to something other than botocore's default are translated:
+        ``retries`` (``mode``; ``total_max_attempts``, or ``max_attempts`` + 1, since
+        botocore counts retries there), ``signature_version`` (``botocore.UNSIGNED``
+        becomes ``unsigned=True``) and the options with the same name here (timeouts,
+        ``max_pool_connections``, ``proxies``, ``client_cert``, ``user_agent_extra``,
+        the FIPS and dual-stack flags). Options about S3, endpoint discovery, flexible
+        checksums and request compression change nothing for this service and are
+        ignored, as botocore ignores them. Passing a botocore ``Config`` to a client as
+        ``config=`` does the same (and takes ``region_name`` from it).
+
+        Args:
+            config: A ``botocore.config.Config``.
+
+        Returns:
+            The equivalent ``Config``.
+
+        Raises:
+            ConfigurationError: ``config`` cannot be translated (each reason is named).
+                It is not a botocore ``Config``, sets options that have no equivalent
+                here (each with what to do instead), or names a region (a client
+                argument here).
+        """
+        from microvm_sdk._botocore_config import from_botocore
+
+        return from_botocore(config)
 
 
 def _timeout(field: str, value: object) -> None:
@@ -185,6 +251,20 @@ def _count(field: str, value: object, maximum: int) -> None:
 def _optional_bool(field: str, value: object) -> None:
     if value is not None and not isinstance(value, bool):
         raise ConfigurationError(f"{field} must be True, False or None, got {value!r}")
+
+
+def _check_app_id(value: object) -> None:
+    if (
+        not isinstance(value, str)
+        or not value
+        or "\r" in value
+        or "\n" in value
+        or len(value) > APP_ID_MAX_LENGTH
+    ):
+        raise ConfigurationError(
+            "user_agent_appid must be a non-empty string of at most "
+            f"{APP_ID_MAX_LENGTH} characters without line breaks, got {shown(value)}"
+        )
 
 
 def _check_client_cert(value: object) -> None:

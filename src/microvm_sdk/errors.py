@@ -90,6 +90,7 @@ class AccessDeniedException(ServiceError):
     """
 
     CODE: ClassVar[str] = "AccessDeniedException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"message": "message"}
 
 
 class ConflictException(ServiceError):
@@ -102,6 +103,11 @@ class ConflictException(ServiceError):
 
     CODE: ClassVar[str] = "ConflictException"
     MODELED_RETRYABLE: ClassVar[bool] = True
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {
+        "message": "message",
+        "resource_id": "resourceId",
+        "resource_type": "resourceType",
+    }
 
     def __init__(
         self,
@@ -130,6 +136,7 @@ class InsufficientCapacityException(ServiceError):
     """
 
     CODE: ClassVar[str] = "InsufficientCapacityException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"message": "message"}
 
 
 class InternalServerException(ServiceError):
@@ -141,6 +148,10 @@ class InternalServerException(ServiceError):
 
     CODE: ClassVar[str] = "InternalServerException"
     MODELED_RETRYABLE: ClassVar[bool] = True
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {
+        "message": "message",
+        "retry_after_seconds": "retryAfterSeconds",
+    }
 
     def __init__(
         self,
@@ -166,6 +177,7 @@ class InvalidParameterValueException(ServiceError):
     """
 
     CODE: ClassVar[str] = "InvalidParameterValueException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"type": "Type", "message": "message"}
 
     def __init__(
         self,
@@ -191,6 +203,7 @@ class ResourceConflictException(ServiceError):
     """
 
     CODE: ClassVar[str] = "ResourceConflictException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"type": "Type", "message": "message"}
 
     def __init__(
         self,
@@ -216,6 +229,11 @@ class ResourceNotFoundException(ServiceError):
     """
 
     CODE: ClassVar[str] = "ResourceNotFoundException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {
+        "message": "message",
+        "resource_type": "resourceType",
+        "resource_id": "resourceId",
+    }
 
     def __init__(
         self,
@@ -244,6 +262,7 @@ class ServiceException(ServiceError):
     """
 
     CODE: ClassVar[str] = "ServiceException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"type": "Type", "message": "message"}
 
     def __init__(
         self,
@@ -269,6 +288,13 @@ class ServiceQuotaExceededException(ServiceError):
     """
 
     CODE: ClassVar[str] = "ServiceQuotaExceededException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {
+        "message": "message",
+        "resource_id": "resourceId",
+        "resource_type": "resourceType",
+        "service_code": "serviceCode",
+        "quota_code": "quotaCode",
+    }
 
     def __init__(
         self,
@@ -310,6 +336,12 @@ class ThrottlingException(ServiceError):
     CODE: ClassVar[str] = "ThrottlingException"
     MODELED_RETRYABLE: ClassVar[bool] = True
     MODELED_THROTTLING: ClassVar[bool] = True
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {
+        "message": "message",
+        "service_code": "serviceCode",
+        "quota_code": "quotaCode",
+        "retry_after_seconds": "retryAfterSeconds",
+    }
 
     def __init__(
         self,
@@ -345,6 +377,7 @@ class TooManyRequestsException(ServiceError):
     """
 
     CODE: ClassVar[str] = "TooManyRequestsException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"type": "Type", "message": "message"}
 
     def __init__(
         self,
@@ -370,6 +403,7 @@ class ValidationException(ServiceError):
     """
 
     CODE: ClassVar[str] = "ValidationException"
+    _MODEL_NAMES: ClassVar[dict[str, str]] = {"message": "message"}
 
 
 MODELED_ERRORS: dict[str, type[ServiceError]] = {

@@ -19,7 +19,8 @@ import attrs
 
 from microvm_sdk._core.document import Document
 from microvm_sdk._core.enums import ModelEnum
-from microvm_sdk._core.redaction import redact, redact_map_values
+from microvm_sdk._core.metadata import EmptyOutput, ModelOutput, ResponseMetadata
+from microvm_sdk._core.redaction import redact, redact_map_values, repr_once
 
 __all__ = [
     "Architecture",
@@ -42,6 +43,7 @@ __all__ = [
     "DeleteMicrovmImageVersionInput",
     "DeleteMicrovmImageVersionOutput",
     "Document",
+    "EmptyOutput",
     "GetMicrovmImageBuildInput",
     "GetMicrovmImageBuildOutput",
     "GetMicrovmImageInput",
@@ -86,6 +88,7 @@ __all__ = [
     "MicrovmItem",
     "MicrovmState",
     "ModelEnum",
+    "ModelOutput",
     "PortRange",
     "PortSpecification",
     "PortSpecificationAllPorts",
@@ -93,6 +96,7 @@ __all__ = [
     "PortSpecificationRange",
     "PortSpecificationUnknown",
     "Resources",
+    "ResponseMetadata",
     "ResumeMicrovmRequest",
     "ResumeMicrovmResponse",
     "RunMicrovmRequest",
@@ -358,13 +362,27 @@ class MicrovmState(ModelEnum):
     """Terminated for good; it stays readable and listed."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LoggingDisabled:
     """Specifies that logging is disabled for the MicroVM."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}()"
 
-@attrs.frozen(kw_only=True)
-class ResumeMicrovmResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoggingDisabled) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return True
+
+    def __hash__(self) -> int:
+        return hash(0x8ADA70354A87B4)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ResumeMicrovmResponse(ModelOutput):
     """
     The output of ``resume_microvm``.
 
@@ -372,9 +390,23 @@ class ResumeMicrovmResponse:
     MicroVM must be in SUSPENDED state.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}()"
 
-@attrs.frozen(kw_only=True)
-class SuspendMicrovmResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResumeMicrovmResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return True
+
+    def __hash__(self) -> int:
+        return hash(0x6AD5B47DEBECA8)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class SuspendMicrovmResponse(ModelOutput):
     """
     The output of ``suspend_microvm``.
 
@@ -383,9 +415,23 @@ class SuspendMicrovmResponse:
     traffic to the endpoint if autoResumeEnabled is true.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}()"
 
-@attrs.frozen(kw_only=True)
-class TerminateMicrovmResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SuspendMicrovmResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return True
+
+    def __hash__(self) -> int:
+        return hash(0xD720AE637D0DEA)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class TerminateMicrovmResponse(ModelOutput):
     """
     The output of ``terminate_microvm``.
 
@@ -393,16 +439,44 @@ class TerminateMicrovmResponse:
     already been terminated succeeds without error.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}()"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TerminateMicrovmResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return True
+
+    def __hash__(self) -> int:
+        return hash(0xB188979CF9A1EE)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Unit:
     """
     No value: a union member that holds a ``Unit`` says everything by being chosen
     (``PortSpecificationAllPorts()``).
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}()"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Unit) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return True
+
+    def __hash__(self) -> int:
+        return hash(0x4E545960F1BFFC)
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CloudWatchLogging:
     """Configuration for Amazon CloudWatch Logs logging."""
 
@@ -412,8 +486,26 @@ class CloudWatchLogging:
     log_stream: str | None = None
     """The name of the CloudWatch Logs log stream within the log group."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"log_group={self.log_group!r}, "
+                f"log_stream={self.log_stream!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CloudWatchLogging) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.log_group == other.log_group and self.log_stream == other.log_stream
+
+    def __hash__(self) -> int:
+        return hash((0xDB3B1703B458EB, self.log_group, self.log_stream))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeArtifactUri:
     """
     The URI of the code artifact in Amazon S3.
@@ -423,8 +515,22 @@ class CodeArtifactUri:
 
     value: str
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CodeArtifactUri) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0x359E0371F28E81, self.value))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CodeArtifactUnknown:
     """
     A member of ``CodeArtifact`` that this version of the SDK does not know.
@@ -437,21 +543,56 @@ class CodeArtifactUnknown:
     tag: str
     value: Document = None
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"tag={self.tag!r}, "
+                f"value={self.value!r})"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CodeArtifactUnknown) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.tag == other.tag and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0x83CE9A1E27D7A2, self.tag, self.value))
+
 
 CodeArtifact: TypeAlias = CodeArtifactUri | CodeArtifactUnknown
 """Contains the location of the code artifact for a MicroVM image."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CpuConfiguration:
     """Configuration for the CPU architecture of a MicroVM."""
 
     architecture: Architecture
     """The CPU architecture."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"architecture={self.architecture!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class CreateMicrovmAuthTokenResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CpuConfiguration) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.architecture == other.architecture
+
+    def __hash__(self) -> int:
+        return hash((0xAA620B5A54EFDC, self.architecture))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreateMicrovmAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_auth_token``.
 
@@ -465,8 +606,28 @@ class CreateMicrovmAuthTokenResponse:
     the header value when connecting to the MicroVM endpoint.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"auth_token={redact_map_values(self.auth_token)})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, CreateMicrovmAuthTokenResponse)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.auth_token == other.auth_token
+
+    def __hash__(self) -> int:
+        return hash((0xB709D0F4F5D062, self.auth_token))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CreateMicrovmShellAuthTokenRequest:
     """
     The input of ``create_microvm_shell_auth_token``.
@@ -481,9 +642,33 @@ class CreateMicrovmShellAuthTokenRequest:
     expiration_in_minutes: int
     """The duration in minutes before the shell authentication token expires."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_identifier={self.microvm_identifier!r}, "
+                f"expiration_in_minutes={self.expiration_in_minutes!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class CreateMicrovmShellAuthTokenResponse:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, CreateMicrovmShellAuthTokenRequest)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.microvm_identifier == other.microvm_identifier
+            and self.expiration_in_minutes == other.expiration_in_minutes
+        )
+
+    def __hash__(self) -> int:
+        return hash((0x2AA89D0304A893, self.microvm_identifier, self.expiration_in_minutes))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreateMicrovmShellAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_shell_auth_token``.
 
@@ -494,8 +679,28 @@ class CreateMicrovmShellAuthTokenResponse:
     auth_token: Mapping[str, str] = attrs.field(repr=redact_map_values)
     """The generated shell authentication token key-value pairs for accessing the MicroVM."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"auth_token={redact_map_values(self.auth_token)})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, CreateMicrovmShellAuthTokenResponse)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.auth_token == other.auth_token
+
+    def __hash__(self) -> int:
+        return hash((0x1BE4416BA54089, self.auth_token))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class DeleteMicrovmImageInput:
     """
     The input of ``delete_microvm_image``.
@@ -507,9 +712,26 @@ class DeleteMicrovmImageInput:
     image_identifier: str
     """The unique identifier (ARN or ID) of the MicroVM image to delete."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class DeleteMicrovmImageOutput:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DeleteMicrovmImageInput) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.image_identifier == other.image_identifier
+
+    def __hash__(self) -> int:
+        return hash((0x1DEE5B7BE7688B, self.image_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DeleteMicrovmImageOutput(ModelOutput):
     """
     The output of ``delete_microvm_image``.
 
@@ -523,8 +745,26 @@ class DeleteMicrovmImageOutput:
     state: MicrovmImageState
     """The current state of the MicroVM image after deletion."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r}, "
+                f"state={self.state!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DeleteMicrovmImageOutput) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.image_identifier == other.image_identifier and self.state == other.state
+
+    def __hash__(self) -> int:
+        return hash((0x1A471FFF9E43F3, self.image_identifier, self.state))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class DeleteMicrovmImageVersionInput:
     """
     The input of ``delete_microvm_image_version``.
@@ -539,9 +779,33 @@ class DeleteMicrovmImageVersionInput:
     image_version: str
     """The version of the MicroVM image to delete."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class DeleteMicrovmImageVersionOutput:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, DeleteMicrovmImageVersionInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+        )
+
+    def __hash__(self) -> int:
+        return hash((0xD7C6E4D35CB054, self.image_identifier, self.image_version))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class DeleteMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``delete_microvm_image_version``.
 
@@ -558,8 +822,34 @@ class DeleteMicrovmImageVersionOutput:
     state: MicrovmImageVersionState
     """The current state of the MicroVM image version after deletion."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r}, "
+                f"state={self.state!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, DeleteMicrovmImageVersionOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+            and self.state == other.state
+        )
+
+    def __hash__(self) -> int:
+        return hash((0xF0E34AC325DF7C, self.image_identifier, self.image_version, self.state))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class GetMicrovmImageBuildInput:
     """
     The input of ``get_microvm_image_build``.
@@ -577,8 +867,34 @@ class GetMicrovmImageBuildInput:
     build_id: str
     """The unique identifier of the build to retrieve."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r}, "
+                f"build_id={self.build_id!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, GetMicrovmImageBuildInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+            and self.build_id == other.build_id
+        )
+
+    def __hash__(self) -> int:
+        return hash((0xE9034660983C9C, self.image_identifier, self.image_version, self.build_id))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class GetMicrovmImageInput:
     """
     The input of ``get_microvm_image``.
@@ -590,9 +906,26 @@ class GetMicrovmImageInput:
     image_identifier: str
     """The unique identifier (ARN or ID) of the MicroVM image to retrieve."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageOutput:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GetMicrovmImageInput) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.image_identifier == other.image_identifier
+
+    def __hash__(self) -> int:
+        return hash((0x3E202C9FE8A83B, self.image_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class GetMicrovmImageOutput(ModelOutput):
     """
     The output of ``get_microvm_image``.
 
@@ -627,8 +960,53 @@ class GetMicrovmImageOutput:
     updated_at: datetime.datetime | None = None
     """The timestamp when the MicroVM image was last updated."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"name={self.name!r}, "
+                f"state={self.state!r}, "
+                f"latest_active_image_version={self.latest_active_image_version!r}, "
+                f"latest_failed_image_version={self.latest_failed_image_version!r}, "
+                f"created_at={self.created_at!r}, "
+                f"tags={self.tags!r}, "
+                f"updated_at={self.updated_at!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GetMicrovmImageOutput) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.name == other.name
+            and self.state == other.state
+            and self.latest_active_image_version == other.latest_active_image_version
+            and self.latest_failed_image_version == other.latest_failed_image_version
+            and self.created_at == other.created_at
+            and self.tags == other.tags
+            and self.updated_at == other.updated_at
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x45C6BAC1B3B0A6,
+                self.image_arn,
+                self.name,
+                self.state,
+                self.latest_active_image_version,
+                self.latest_failed_image_version,
+                self.created_at,
+                self.tags,
+                self.updated_at,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class GetMicrovmImageVersionInput:
     """
     The input of ``get_microvm_image_version``.
@@ -643,8 +1021,32 @@ class GetMicrovmImageVersionInput:
     image_version: str
     """The version of the MicroVM image to retrieve."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, GetMicrovmImageVersionInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+        )
+
+    def __hash__(self) -> int:
+        return hash((0x8105DAED9CE622, self.image_identifier, self.image_version))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class GetMicrovmRequest:
     """
     The input of ``get_microvm``.
@@ -657,8 +1059,25 @@ class GetMicrovmRequest:
     microvm_identifier: str
     """The ID of the MicroVM to retrieve."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_identifier={self.microvm_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GetMicrovmRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.microvm_identifier == other.microvm_identifier
+
+    def __hash__(self) -> int:
+        return hash((0xA560DCB3797D46, self.microvm_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class IdlePolicy:
     """
     Configuration that controls MicroVM auto-suspend and auto-resume behavior. Idle time is
@@ -684,9 +1103,39 @@ class IdlePolicy:
     suspended.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_idle_duration_seconds={self.max_idle_duration_seconds!r}, "
+                f"suspended_duration_seconds={self.suspended_duration_seconds!r}, "
+                f"auto_resume_enabled={self.auto_resume_enabled!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class GetMicrovmResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, IdlePolicy) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.max_idle_duration_seconds == other.max_idle_duration_seconds
+            and self.suspended_duration_seconds == other.suspended_duration_seconds
+            and self.auto_resume_enabled == other.auto_resume_enabled
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xB5830A4A5FED3A,
+                self.max_idle_duration_seconds,
+                self.suspended_duration_seconds,
+                self.auto_resume_enabled,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class GetMicrovmResponse(ModelOutput):
     """
     The output of ``get_microvm``.
 
@@ -750,8 +1199,71 @@ class GetMicrovmResponse:
     egress_network_connectors: Sequence[str] | None = None
     """The list of egress network connectors available to the MicroVM at runtime."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_id={self.microvm_id!r}, "
+                f"state={self.state!r}, "
+                f"endpoint={self.endpoint!r}, "
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"execution_role_arn={self.execution_role_arn!r}, "
+                f"idle_policy={self.idle_policy!r}, "
+                f"maximum_duration_in_seconds={self.maximum_duration_in_seconds!r}, "
+                f"started_at={self.started_at!r}, "
+                f"terminated_at={self.terminated_at!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"ingress_network_connectors={self.ingress_network_connectors!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GetMicrovmResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.microvm_id == other.microvm_id
+            and self.state == other.state
+            and self.endpoint == other.endpoint
+            and self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.execution_role_arn == other.execution_role_arn
+            and self.idle_policy == other.idle_policy
+            and self.maximum_duration_in_seconds == other.maximum_duration_in_seconds
+            and self.started_at == other.started_at
+            and self.terminated_at == other.terminated_at
+            and self.state_reason == other.state_reason
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.ingress_network_connectors == other.ingress_network_connectors
+            and self.egress_network_connectors == other.egress_network_connectors
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xA143B1C1CBB50A,
+                self.microvm_id,
+                self.state,
+                self.endpoint,
+                self.image_arn,
+                self.image_version,
+                self.execution_role_arn,
+                self.idle_policy,
+                self.maximum_duration_in_seconds,
+                self.started_at,
+                self.terminated_at,
+                self.state_reason,
+                self.kms_key_identifier,
+                self.ingress_network_connectors,
+                self.egress_network_connectors,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListManagedMicrovmImageVersionsInput:
     """
     The input of ``list_managed_microvm_image_versions``.
@@ -772,8 +1284,34 @@ class ListManagedMicrovmImageVersionsInput:
     image_identifier: str
     """The unique identifier (ARN or ID) of the managed MicroVM image to list versions for."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_results={self.max_results!r}, "
+                f"next_token={self.next_token!r}, "
+                f"image_identifier={self.image_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListManagedMicrovmImageVersionsInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.max_results == other.max_results
+            and self.next_token == other.next_token
+            and self.image_identifier == other.image_identifier
+        )
+
+    def __hash__(self) -> int:
+        return hash((0x67C62AD4C0EE9C, self.max_results, self.next_token, self.image_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListManagedMicrovmImagesInput:
     """
     The input of ``list_managed_microvm_images``.
@@ -791,8 +1329,29 @@ class ListManagedMicrovmImagesInput:
     results.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_results={self.max_results!r}, "
+                f"next_token={self.next_token!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListManagedMicrovmImagesInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.max_results == other.max_results and self.next_token == other.next_token
+
+    def __hash__(self) -> int:
+        return hash((0xB15563102C0227, self.max_results, self.next_token))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListMicrovmImageBuildsInput:
     """
     The input of ``list_microvm_image_builds``.
@@ -826,8 +1385,53 @@ class ListMicrovmImageBuildsInput:
     chipset_generation: str | None = None
     """Filters builds by target chipset generation."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_results={self.max_results!r}, "
+                f"next_token={self.next_token!r}, "
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r}, "
+                f"architecture={self.architecture!r}, "
+                f"chipset={self.chipset!r}, "
+                f"chipset_generation={self.chipset_generation!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListMicrovmImageBuildsInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.max_results == other.max_results
+            and self.next_token == other.next_token
+            and self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+            and self.architecture == other.architecture
+            and self.chipset == other.chipset
+            and self.chipset_generation == other.chipset_generation
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xA5C3977976F369,
+                self.max_results,
+                self.next_token,
+                self.image_identifier,
+                self.image_version,
+                self.architecture,
+                self.chipset,
+                self.chipset_generation,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListMicrovmImageVersionsInput:
     """
     The input of ``list_microvm_image_versions``.
@@ -848,8 +1452,34 @@ class ListMicrovmImageVersionsInput:
     image_identifier: str
     """The unique identifier (ARN or ID) of the MicroVM image to list versions for."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_results={self.max_results!r}, "
+                f"next_token={self.next_token!r}, "
+                f"image_identifier={self.image_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListMicrovmImageVersionsInput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.max_results == other.max_results
+            and self.next_token == other.next_token
+            and self.image_identifier == other.image_identifier
+        )
+
+    def __hash__(self) -> int:
+        return hash((0x5FA5A32C02F7D6, self.max_results, self.next_token, self.image_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListMicrovmImagesRequest:
     """
     The input of ``list_microvm_images``.
@@ -870,8 +1500,31 @@ class ListMicrovmImagesRequest:
     name_filter: str | None = None
     """Filters images whose name contains the specified string."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_results={self.max_results!r}, "
+                f"next_token={self.next_token!r}, "
+                f"name_filter={self.name_filter!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ListMicrovmImagesRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.max_results == other.max_results
+            and self.next_token == other.next_token
+            and self.name_filter == other.name_filter
+        )
+
+    def __hash__(self) -> int:
+        return hash((0x5BF961EBE9135E, self.max_results, self.next_token, self.name_filter))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListMicrovmsRequest:
     """
     The input of ``list_microvms``.
@@ -895,8 +1548,41 @@ class ListMicrovmsRequest:
     image_version: str | None = None
     """Optional filter to list only MicroVMs running the specified image version."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"max_results={self.max_results!r}, "
+                f"next_token={self.next_token!r}, "
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ListMicrovmsRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.max_results == other.max_results
+            and self.next_token == other.next_token
+            and self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x37B26A86150955,
+                self.max_results,
+                self.next_token,
+                self.image_identifier,
+                self.image_version,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ListTagsRequest:
     """
     The input of ``list_tags``.
@@ -907,9 +1593,23 @@ class ListTagsRequest:
     resource: str
     """The ARN of the resource to list tags for."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(resource={self.resource!r})"
 
-@attrs.frozen(kw_only=True)
-class ListTagsResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ListTagsRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.resource == other.resource
+
+    def __hash__(self) -> int:
+        return hash((0xDE82FC194395C3, self.resource))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListTagsResponse(ModelOutput):
     """
     The output of ``list_tags``.
 
@@ -919,8 +1619,22 @@ class ListTagsResponse:
     tags: Mapping[str, str] | None = None
     """The key-value pairs of tags associated with the resource."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(tags={self.tags!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ListTagsResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.tags == other.tags
+
+    def __hash__(self) -> int:
+        return hash((0x691A167D1C88F9, self.tags))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LoggingDisabledMember:
     """
     Specifies that logging is disabled.
@@ -930,8 +1644,22 @@ class LoggingDisabledMember:
 
     value: LoggingDisabled = attrs.field(factory=LoggingDisabled)
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoggingDisabledMember) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0x9B10061CEA1684, self.value))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LoggingCloudWatch:
     """
     Configuration for sending logs to Amazon CloudWatch Logs.
@@ -941,8 +1669,22 @@ class LoggingCloudWatch:
 
     value: CloudWatchLogging
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoggingCloudWatch) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0x17D5CBEDB11530, self.value))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class LoggingUnknown:
     """
     A member of ``Logging`` that this version of the SDK does not know.
@@ -955,6 +1697,24 @@ class LoggingUnknown:
     tag: str
     value: Document = None
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"tag={self.tag!r}, "
+                f"value={self.value!r})"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoggingUnknown) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.tag == other.tag and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0x92837BCF54E539, self.tag, self.value))
+
 
 Logging: TypeAlias = LoggingDisabledMember | LoggingCloudWatch | LoggingUnknown
 """
@@ -963,7 +1723,7 @@ Logs group) or ``LoggingDisabledMember`` (logging turned off).
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ManagedMicrovmImageSummary:
     """Contains summary information about a managed MicroVM image."""
 
@@ -976,9 +1736,35 @@ class ManagedMicrovmImageSummary:
     updated_at: datetime.datetime | None = None
     """The timestamp when the managed MicroVM image was last updated."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"created_at={self.created_at!r}, "
+                f"updated_at={self.updated_at!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class ListManagedMicrovmImagesOutput:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ManagedMicrovmImageSummary)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.created_at == other.created_at
+            and self.updated_at == other.updated_at
+        )
+
+    def __hash__(self) -> int:
+        return hash((0x151F38DC85F485, self.image_arn, self.created_at, self.updated_at))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListManagedMicrovmImagesOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_images``.
 
@@ -995,8 +1781,29 @@ class ListManagedMicrovmImagesOutput:
     items: Sequence[ManagedMicrovmImageSummary]
     """The list of managed MicroVM images."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"next_token={self.next_token!r}, "
+                f"items={self.items!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListManagedMicrovmImagesOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.next_token == other.next_token and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((0x9F6C6D4C2FD599, self.next_token, self.items))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ManagedMicrovmImageVersion:
     """Contains version information for a managed MicroVM image."""
 
@@ -1022,9 +1829,51 @@ class ManagedMicrovmImageVersion:
     updated_at: datetime.datetime | None = None
     """The timestamp when the version was last updated."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"status={self.status!r}, "
+                f"supported_cpu_configurations={self.supported_cpu_configurations!r}, "
+                f"created_at={self.created_at!r}, "
+                f"updated_at={self.updated_at!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class ListManagedMicrovmImageVersionsOutput:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ManagedMicrovmImageVersion)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.status == other.status
+            and self.supported_cpu_configurations == other.supported_cpu_configurations
+            and self.created_at == other.created_at
+            and self.updated_at == other.updated_at
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x746EA36BB80EED,
+                self.image_arn,
+                self.image_version,
+                self.status,
+                self.supported_cpu_configurations,
+                self.created_at,
+                self.updated_at,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListManagedMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_image_versions``.
 
@@ -1041,8 +1890,29 @@ class ListManagedMicrovmImageVersionsOutput:
     items: Sequence[ManagedMicrovmImageVersion]
     """The list of managed MicroVM image versions."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"next_token={self.next_token!r}, "
+                f"items={self.items!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListManagedMicrovmImageVersionsOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.next_token == other.next_token and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((0xCC5EFF1CCE2E74, self.next_token, self.items))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MicrovmHooks:
     """
     Configuration for lifecycle hooks invoked during MicroVM events such as run, resume,
@@ -1073,8 +1943,53 @@ class MicrovmHooks:
     terminate_timeout_in_seconds: int | None = None
     """The maximum time in seconds for the terminate hook to complete."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"run={self.run!r}, "
+                f"run_timeout_in_seconds={self.run_timeout_in_seconds!r}, "
+                f"resume={self.resume!r}, "
+                f"resume_timeout_in_seconds={self.resume_timeout_in_seconds!r}, "
+                f"suspend={self.suspend!r}, "
+                f"suspend_timeout_in_seconds={self.suspend_timeout_in_seconds!r}, "
+                f"terminate={self.terminate!r}, "
+                f"terminate_timeout_in_seconds={self.terminate_timeout_in_seconds!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MicrovmHooks) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.run == other.run
+            and self.run_timeout_in_seconds == other.run_timeout_in_seconds
+            and self.resume == other.resume
+            and self.resume_timeout_in_seconds == other.resume_timeout_in_seconds
+            and self.suspend == other.suspend
+            and self.suspend_timeout_in_seconds == other.suspend_timeout_in_seconds
+            and self.terminate == other.terminate
+            and self.terminate_timeout_in_seconds == other.terminate_timeout_in_seconds
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xDB6545590C9590,
+                self.run,
+                self.run_timeout_in_seconds,
+                self.resume,
+                self.resume_timeout_in_seconds,
+                self.suspend,
+                self.suspend_timeout_in_seconds,
+                self.terminate,
+                self.terminate_timeout_in_seconds,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MicrovmImageBuildSummary:
     """Contains summary information about a MicroVM image build."""
 
@@ -1105,9 +2020,57 @@ class MicrovmImageBuildSummary:
     created_at: datetime.datetime
     """The timestamp when the build was created."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"build_id={self.build_id!r}, "
+                f"build_state={self.build_state!r}, "
+                f"architecture={self.architecture!r}, "
+                f"chipset={self.chipset!r}, "
+                f"chipset_generation={self.chipset_generation!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"created_at={self.created_at!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class ListMicrovmImageBuildsOutput:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MicrovmImageBuildSummary) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.build_id == other.build_id
+            and self.build_state == other.build_state
+            and self.architecture == other.architecture
+            and self.chipset == other.chipset
+            and self.chipset_generation == other.chipset_generation
+            and self.state_reason == other.state_reason
+            and self.created_at == other.created_at
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x46ED085E38B4E3,
+                self.image_arn,
+                self.image_version,
+                self.build_id,
+                self.build_state,
+                self.architecture,
+                self.chipset,
+                self.chipset_generation,
+                self.state_reason,
+                self.created_at,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListMicrovmImageBuildsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_builds``.
 
@@ -1125,8 +2088,29 @@ class ListMicrovmImageBuildsOutput:
     items: Sequence[MicrovmImageBuildSummary]
     """The list of MicroVM image builds."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"next_token={self.next_token!r}, "
+                f"items={self.items!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListMicrovmImageBuildsOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.next_token == other.next_token and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((0x9C8F84D0B3BA12, self.next_token, self.items))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MicrovmImageHooks:
     """
     Configuration for hooks invoked during MicroVM image build events such as ready and
@@ -1145,8 +2129,41 @@ class MicrovmImageHooks:
     validate_timeout_in_seconds: int | None = None
     """The maximum time in seconds for the validate hook to complete."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"ready={self.ready!r}, "
+                f"ready_timeout_in_seconds={self.ready_timeout_in_seconds!r}, "
+                f"validate={self.validate!r}, "
+                f"validate_timeout_in_seconds={self.validate_timeout_in_seconds!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MicrovmImageHooks) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.ready == other.ready
+            and self.ready_timeout_in_seconds == other.ready_timeout_in_seconds
+            and self.validate == other.validate
+            and self.validate_timeout_in_seconds == other.validate_timeout_in_seconds
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x7B3CD82345F419,
+                self.ready,
+                self.ready_timeout_in_seconds,
+                self.validate,
+                self.validate_timeout_in_seconds,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Hooks:
     """Lifecycle hook configuration for MicroVMs and MicroVM images."""
 
@@ -1159,8 +2176,31 @@ class Hooks:
     microvm_image_hooks: MicrovmImageHooks | None = None
     """The hooks for MicroVM image build events."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"port={self.port!r}, "
+                f"microvm_hooks={self.microvm_hooks!r}, "
+                f"microvm_image_hooks={self.microvm_image_hooks!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hooks) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.port == other.port
+            and self.microvm_hooks == other.microvm_hooks
+            and self.microvm_image_hooks == other.microvm_image_hooks
+        )
+
+    def __hash__(self) -> int:
+        return hash((0xD412A062620EF5, self.port, self.microvm_hooks, self.microvm_image_hooks))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MicrovmImageSummary:
     """Contains summary information about a MicroVM image."""
 
@@ -1182,9 +2222,48 @@ class MicrovmImageSummary:
     created_at: datetime.datetime
     """The timestamp when the MicroVM image was created."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"name={self.name!r}, "
+                f"state={self.state!r}, "
+                f"latest_active_image_version={self.latest_active_image_version!r}, "
+                f"latest_failed_image_version={self.latest_failed_image_version!r}, "
+                f"created_at={self.created_at!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class ListMicrovmImagesResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MicrovmImageSummary) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.name == other.name
+            and self.state == other.state
+            and self.latest_active_image_version == other.latest_active_image_version
+            and self.latest_failed_image_version == other.latest_failed_image_version
+            and self.created_at == other.created_at
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xD9F7C0334D1646,
+                self.image_arn,
+                self.name,
+                self.state,
+                self.latest_active_image_version,
+                self.latest_failed_image_version,
+                self.created_at,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListMicrovmImagesResponse(ModelOutput):
     """
     The output of ``list_microvm_images``.
 
@@ -1201,8 +2280,29 @@ class ListMicrovmImagesResponse:
     items: Sequence[MicrovmImageSummary]
     """The list of MicroVM images."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"next_token={self.next_token!r}, "
+                f"items={self.items!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListMicrovmImagesResponse)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.next_token == other.next_token and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((0xFC2ED30CD34058, self.next_token, self.items))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MicrovmItem:
     """Contains summary information about a MicroVM instance."""
 
@@ -1221,9 +2321,45 @@ class MicrovmItem:
     started_at: datetime.datetime
     """The timestamp when the MicroVM started."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_id={self.microvm_id!r}, "
+                f"state={self.state!r}, "
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"started_at={self.started_at!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class ListMicrovmsResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MicrovmItem) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.microvm_id == other.microvm_id
+            and self.state == other.state
+            and self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.started_at == other.started_at
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x20E0C81D36E05F,
+                self.microvm_id,
+                self.state,
+                self.image_arn,
+                self.image_version,
+                self.started_at,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListMicrovmsResponse(ModelOutput):
     """
     The output of ``list_microvms``.
 
@@ -1240,8 +2376,26 @@ class ListMicrovmsResponse:
     items: Sequence[MicrovmItem]
     """The list of MicroVMs."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"next_token={self.next_token!r}, "
+                f"items={self.items!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ListMicrovmsResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.next_token == other.next_token and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((0x19B0E0258985E9, self.next_token, self.items))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class PortRange:
     """Specifies a range of ports."""
 
@@ -1251,8 +2405,26 @@ class PortRange:
     end_port: int
     """The ending port number of the range."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"start_port={self.start_port!r}, "
+                f"end_port={self.end_port!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PortRange) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.start_port == other.start_port and self.end_port == other.end_port
+
+    def __hash__(self) -> int:
+        return hash((0x268B85E49C151, self.start_port, self.end_port))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class PortSpecificationPort:
     """
     A single port number.
@@ -1262,8 +2434,22 @@ class PortSpecificationPort:
 
     value: int
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PortSpecificationPort) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0xFB5E4C4D263369, self.value))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class PortSpecificationRange:
     """
     A range of ports.
@@ -1273,8 +2459,22 @@ class PortSpecificationRange:
 
     value: PortRange
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PortSpecificationRange) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0xC1333C5901CAB9, self.value))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class PortSpecificationAllPorts:
     """
     Indicates that all ports are accessible.
@@ -1284,8 +2484,25 @@ class PortSpecificationAllPorts:
 
     value: Unit = attrs.field(factory=Unit)
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, PortSpecificationAllPorts)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0xE951E0C737B745, self.value))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class PortSpecificationUnknown:
     """
     A member of ``PortSpecification`` that this version of the SDK does not know.
@@ -1297,6 +2514,24 @@ class PortSpecificationUnknown:
 
     tag: str
     value: Document = None
+
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"tag={self.tag!r}, "
+                f"value={self.value!r})"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PortSpecificationUnknown) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.tag == other.tag and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash((0x99C463C996440F, self.tag, self.value))
 
 
 PortSpecification: TypeAlias = (
@@ -1311,7 +2546,7 @@ options can be set.
 """
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CreateMicrovmAuthTokenRequest:
     """
     The input of ``create_microvm_auth_token``.
@@ -1332,16 +2567,66 @@ class CreateMicrovmAuthTokenRequest:
     MicroVM.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_identifier={self.microvm_identifier!r}, "
+                f"expiration_in_minutes={self.expiration_in_minutes!r}, "
+                f"allowed_ports={self.allowed_ports!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, CreateMicrovmAuthTokenRequest)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.microvm_identifier == other.microvm_identifier
+            and self.expiration_in_minutes == other.expiration_in_minutes
+            and self.allowed_ports == other.allowed_ports
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xDA8C37A0131FD5,
+                self.microvm_identifier,
+                self.expiration_in_minutes,
+                self.allowed_ports,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class Resources:
     """Resource requirements for a MicroVM."""
 
     minimum_memory_in_mib: int
     """The minimum amount of memory in MiB to allocate to the MicroVM."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"minimum_memory_in_mib={self.minimum_memory_in_mib!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Resources) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.minimum_memory_in_mib == other.minimum_memory_in_mib
+
+    def __hash__(self) -> int:
+        return hash((0xE89B30AA1DC30A, self.minimum_memory_in_mib))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class CreateMicrovmImageRequest:
     """
     The input of ``create_microvm_image``.
@@ -1429,9 +2714,81 @@ class CreateMicrovmImageRequest:
     the operation returns the successful response without performing any further actions.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"name={self.name!r}, "
+                f"tags={self.tags!r}, "
+                f"client_token={self.client_token!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class CreateMicrovmImageResponse:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, CreateMicrovmImageRequest)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.name == other.name
+            and self.tags == other.tags
+            and self.client_token == other.client_token
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x8638944CA1DE12,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.name,
+                self.tags,
+                self.client_token,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class CreateMicrovmImageResponse(ModelOutput):
     """
     The output of ``create_microvm_image``.
 
@@ -1519,9 +2876,99 @@ class CreateMicrovmImageResponse:
     image_version: str
     """The version of the MicroVM image."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"name={self.name!r}, "
+                f"state={self.state!r}, "
+                f"latest_active_image_version={self.latest_active_image_version!r}, "
+                f"latest_failed_image_version={self.latest_failed_image_version!r}, "
+                f"created_at={self.created_at!r}, "
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"tags={self.tags!r}, "
+                f"updated_at={self.updated_at!r}, "
+                f"image_version={self.image_version!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageVersionOutput:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, CreateMicrovmImageResponse)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.name == other.name
+            and self.state == other.state
+            and self.latest_active_image_version == other.latest_active_image_version
+            and self.latest_failed_image_version == other.latest_failed_image_version
+            and self.created_at == other.created_at
+            and self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.tags == other.tags
+            and self.updated_at == other.updated_at
+            and self.image_version == other.image_version
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x8B131DFF22EDE0,
+                self.image_arn,
+                self.name,
+                self.state,
+                self.latest_active_image_version,
+                self.latest_failed_image_version,
+                self.created_at,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.tags,
+                self.updated_at,
+                self.image_version,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class GetMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``get_microvm_image_version``.
 
@@ -1601,8 +3048,95 @@ class GetMicrovmImageVersionOutput:
     tags: Mapping[str, str] | None = None
     """Key-value pairs associated with the version."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"state={self.state!r}, "
+                f"status={self.status!r}, "
+                f"created_at={self.created_at!r}, "
+                f"updated_at={self.updated_at!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"tags={self.tags!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, GetMicrovmImageVersionOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.state == other.state
+            and self.status == other.status
+            and self.created_at == other.created_at
+            and self.updated_at == other.updated_at
+            and self.state_reason == other.state_reason
+            and self.tags == other.tags
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x97F3DC08442FFC,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.image_arn,
+                self.image_version,
+                self.state,
+                self.status,
+                self.created_at,
+                self.updated_at,
+                self.state_reason,
+                self.tags,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class MicrovmImageVersionSummary:
     """Contains summary information about a version of a MicroVM image."""
 
@@ -1678,9 +3212,96 @@ class MicrovmImageVersionSummary:
     tags: Mapping[str, str] | None = None
     """Key-value pairs associated with the version."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"state={self.state!r}, "
+                f"status={self.status!r}, "
+                f"created_at={self.created_at!r}, "
+                f"updated_at={self.updated_at!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"tags={self.tags!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class ListMicrovmImageVersionsOutput:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, MicrovmImageVersionSummary)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.state == other.state
+            and self.status == other.status
+            and self.created_at == other.created_at
+            and self.updated_at == other.updated_at
+            and self.state_reason == other.state_reason
+            and self.tags == other.tags
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x139165B60C8748,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.image_arn,
+                self.image_version,
+                self.state,
+                self.status,
+                self.created_at,
+                self.updated_at,
+                self.state_reason,
+                self.tags,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class ListMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_versions``.
 
@@ -1697,8 +3318,29 @@ class ListMicrovmImageVersionsOutput:
     items: Sequence[MicrovmImageVersionSummary]
     """The list of MicroVM image versions."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"next_token={self.next_token!r}, "
+                f"items={self.items!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, ListMicrovmImageVersionsOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return self.next_token == other.next_token and self.items == other.items
+
+    def __hash__(self) -> int:
+        return hash((0x4898A7F0187DE2, self.next_token, self.items))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class ResumeMicrovmRequest:
     """
     The input of ``resume_microvm``.
@@ -1710,8 +3352,25 @@ class ResumeMicrovmRequest:
     microvm_identifier: str
     """The ID of the MicroVM to resume."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_identifier={self.microvm_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ResumeMicrovmRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.microvm_identifier == other.microvm_identifier
+
+    def __hash__(self) -> int:
+        return hash((0x839FCAEA423336, self.microvm_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class RunMicrovmRequest:
     """
     The input of ``run_microvm``.
@@ -1774,9 +3433,63 @@ class RunMicrovmRequest:
     request.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"ingress_network_connectors={self.ingress_network_connectors!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r}, "
+                f"execution_role_arn={self.execution_role_arn!r}, "
+                f"idle_policy={self.idle_policy!r}, "
+                f"logging={self.logging!r}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"run_hook_payload={redact(self.run_hook_payload)}, "
+                f"maximum_duration_in_seconds={self.maximum_duration_in_seconds!r}, "
+                f"client_token={self.client_token!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class RunMicrovmResponse:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunMicrovmRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.ingress_network_connectors == other.ingress_network_connectors
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+            and self.execution_role_arn == other.execution_role_arn
+            and self.idle_policy == other.idle_policy
+            and self.logging == other.logging
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.run_hook_payload == other.run_hook_payload
+            and self.maximum_duration_in_seconds == other.maximum_duration_in_seconds
+            and self.client_token == other.client_token
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xE2AFEA1128C0E2,
+                self.ingress_network_connectors,
+                self.egress_network_connectors,
+                self.image_identifier,
+                self.image_version,
+                self.execution_role_arn,
+                self.idle_policy,
+                self.logging,
+                self.kms_key_identifier,
+                self.run_hook_payload,
+                self.maximum_duration_in_seconds,
+                self.client_token,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class RunMicrovmResponse(ModelOutput):
     """
     The output of ``run_microvm``.
 
@@ -1834,8 +3547,71 @@ class RunMicrovmResponse:
     egress_network_connectors: Sequence[str] | None = None
     """The list of egress network connectors available to the MicroVM at runtime."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_id={self.microvm_id!r}, "
+                f"state={self.state!r}, "
+                f"endpoint={self.endpoint!r}, "
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"execution_role_arn={self.execution_role_arn!r}, "
+                f"idle_policy={self.idle_policy!r}, "
+                f"maximum_duration_in_seconds={self.maximum_duration_in_seconds!r}, "
+                f"started_at={self.started_at!r}, "
+                f"terminated_at={self.terminated_at!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"ingress_network_connectors={self.ingress_network_connectors!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunMicrovmResponse) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.microvm_id == other.microvm_id
+            and self.state == other.state
+            and self.endpoint == other.endpoint
+            and self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.execution_role_arn == other.execution_role_arn
+            and self.idle_policy == other.idle_policy
+            and self.maximum_duration_in_seconds == other.maximum_duration_in_seconds
+            and self.started_at == other.started_at
+            and self.terminated_at == other.terminated_at
+            and self.state_reason == other.state_reason
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.ingress_network_connectors == other.ingress_network_connectors
+            and self.egress_network_connectors == other.egress_network_connectors
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x69103C0431DDCB,
+                self.microvm_id,
+                self.state,
+                self.endpoint,
+                self.image_arn,
+                self.image_version,
+                self.execution_role_arn,
+                self.idle_policy,
+                self.maximum_duration_in_seconds,
+                self.started_at,
+                self.terminated_at,
+                self.state_reason,
+                self.kms_key_identifier,
+                self.ingress_network_connectors,
+                self.egress_network_connectors,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class SnapshotBuild:
     """Contains size information about a MicroVM image snapshot build."""
 
@@ -1848,9 +3624,39 @@ class SnapshotBuild:
     disk_snapshot_size_in_bytes: int | None = None
     """The size of the disk snapshot in bytes."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"memory_snapshot_size_in_bytes={self.memory_snapshot_size_in_bytes!r}, "
+                f"code_install_size_in_bytes={self.code_install_size_in_bytes!r}, "
+                f"disk_snapshot_size_in_bytes={self.disk_snapshot_size_in_bytes!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class GetMicrovmImageBuildOutput:
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SnapshotBuild) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (
+            self.memory_snapshot_size_in_bytes == other.memory_snapshot_size_in_bytes
+            and self.code_install_size_in_bytes == other.code_install_size_in_bytes
+            and self.disk_snapshot_size_in_bytes == other.disk_snapshot_size_in_bytes
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x9303FBDD328F8B,
+                self.memory_snapshot_size_in_bytes,
+                self.code_install_size_in_bytes,
+                self.disk_snapshot_size_in_bytes,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class GetMicrovmImageBuildOutput(ModelOutput):
     """
     The output of ``get_microvm_image_build``.
 
@@ -1888,8 +3694,62 @@ class GetMicrovmImageBuildOutput:
     snapshot_build: SnapshotBuild | None = None
     """The snapshot build details, including memory and disk snapshot sizes."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"build_id={self.build_id!r}, "
+                f"build_state={self.build_state!r}, "
+                f"architecture={self.architecture!r}, "
+                f"chipset={self.chipset!r}, "
+                f"chipset_generation={self.chipset_generation!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"created_at={self.created_at!r}, "
+                f"snapshot_build={self.snapshot_build!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, GetMicrovmImageBuildOutput)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.build_id == other.build_id
+            and self.build_state == other.build_state
+            and self.architecture == other.architecture
+            and self.chipset == other.chipset
+            and self.chipset_generation == other.chipset_generation
+            and self.state_reason == other.state_reason
+            and self.created_at == other.created_at
+            and self.snapshot_build == other.snapshot_build
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0xC4AECCC49F5E25,
+                self.image_arn,
+                self.image_version,
+                self.build_id,
+                self.build_state,
+                self.architecture,
+                self.chipset,
+                self.chipset_generation,
+                self.state_reason,
+                self.created_at,
+                self.snapshot_build,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class SuspendMicrovmRequest:
     """
     The input of ``suspend_microvm``.
@@ -1902,8 +3762,25 @@ class SuspendMicrovmRequest:
     microvm_identifier: str
     """The ID of the MicroVM to suspend."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_identifier={self.microvm_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SuspendMicrovmRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.microvm_identifier == other.microvm_identifier
+
+    def __hash__(self) -> int:
+        return hash((0xF2CFC63F5C039C, self.microvm_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class TagResourceRequest:
     """
     The input of ``tag_resource``.
@@ -1917,8 +3794,26 @@ class TagResourceRequest:
     tags: Mapping[str, str]
     """The key-value pairs of tags to add to the resource."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"resource={self.resource!r}, "
+                f"tags={self.tags!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TagResourceRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.resource == other.resource and self.tags == other.tags
+
+    def __hash__(self) -> int:
+        return hash((0x24D6C81EF40F2D, self.resource, self.tags))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class TerminateMicrovmRequest:
     """
     The input of ``terminate_microvm``.
@@ -1930,8 +3825,25 @@ class TerminateMicrovmRequest:
     microvm_identifier: str
     """The ID of the MicroVM to terminate."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"microvm_identifier={self.microvm_identifier!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TerminateMicrovmRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.microvm_identifier == other.microvm_identifier
+
+    def __hash__(self) -> int:
+        return hash((0x440F521CFB2674, self.microvm_identifier))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class UntagResourceRequest:
     """
     The input of ``untag_resource``.
@@ -1945,8 +3857,26 @@ class UntagResourceRequest:
     tag_keys: Sequence[str]
     """The list of tag keys to remove from the resource."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"resource={self.resource!r}, "
+                f"tag_keys={self.tag_keys!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, UntagResourceRequest) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.resource == other.resource and self.tag_keys == other.tag_keys
+
+    def __hash__(self) -> int:
+        return hash((0xF333B76207ADDD, self.resource, self.tag_keys))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class UpdateMicrovmImageRequest:
     """
     The input of ``update_microvm_image``.
@@ -2021,9 +3951,78 @@ class UpdateMicrovmImageRequest:
     request.
     """
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"image_identifier={self.image_identifier!r}, "
+                f"client_token={self.client_token!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class UpdateMicrovmImageResponse:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, UpdateMicrovmImageRequest)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.image_identifier == other.image_identifier
+            and self.client_token == other.client_token
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x8F5253243C30EC,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.image_identifier,
+                self.client_token,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class UpdateMicrovmImageResponse(ModelOutput):
     """
     The output of ``update_microvm_image``.
 
@@ -2105,8 +4104,95 @@ class UpdateMicrovmImageResponse:
     image_version: str
     """The version of the MicroVM image."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_arn={self.image_arn!r}, "
+                f"name={self.name!r}, "
+                f"state={self.state!r}, "
+                f"latest_active_image_version={self.latest_active_image_version!r}, "
+                f"latest_failed_image_version={self.latest_failed_image_version!r}, "
+                f"created_at={self.created_at!r}, "
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"updated_at={self.updated_at!r}, "
+                f"image_version={self.image_version!r})"
+            )
 
-@attrs.frozen(kw_only=True)
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, UpdateMicrovmImageResponse)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_arn == other.image_arn
+            and self.name == other.name
+            and self.state == other.state
+            and self.latest_active_image_version == other.latest_active_image_version
+            and self.latest_failed_image_version == other.latest_failed_image_version
+            and self.created_at == other.created_at
+            and self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.updated_at == other.updated_at
+            and self.image_version == other.image_version
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x8117B5EA8D1CC,
+                self.image_arn,
+                self.name,
+                self.state,
+                self.latest_active_image_version,
+                self.latest_failed_image_version,
+                self.created_at,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.updated_at,
+                self.image_version,
+            )
+        )
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class UpdateMicrovmImageVersionRequest:
     """
     The input of ``update_microvm_image_version``.
@@ -2123,9 +4209,35 @@ class UpdateMicrovmImageVersionRequest:
     status: MicrovmImageVersionStatus
     """The new status to set for the MicroVM image version."""
 
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"image_identifier={self.image_identifier!r}, "
+                f"image_version={self.image_version!r}, "
+                f"status={self.status!r})"
+            )
 
-@attrs.frozen(kw_only=True)
-class UpdateMicrovmImageVersionResponse:
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, UpdateMicrovmImageVersionRequest)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.image_identifier == other.image_identifier
+            and self.image_version == other.image_version
+            and self.status == other.status
+        )
+
+    def __hash__(self) -> int:
+        return hash((0xE19BE3461D043C, self.image_identifier, self.image_version, self.status))
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
+class UpdateMicrovmImageVersionResponse(ModelOutput):
     """
     The output of ``update_microvm_image_version``.
 
@@ -2203,3 +4315,90 @@ class UpdateMicrovmImageVersionResponse:
 
     tags: Mapping[str, str] | None = None
     """Key-value pairs associated with the version."""
+
+    def __repr__(self) -> str:
+        with repr_once(self) as again:
+            if again:
+                return "..."
+            return (
+                f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                f"base_image_arn={self.base_image_arn!r}, "
+                f"base_image_version={self.base_image_version!r}, "
+                f"build_role_arn={self.build_role_arn!r}, "
+                f"description={self.description!r}, "
+                f"code_artifact={self.code_artifact!r}, "
+                f"logging={self.logging!r}, "
+                f"egress_network_connectors={self.egress_network_connectors!r}, "
+                f"cpu_configurations={self.cpu_configurations!r}, "
+                f"resources={self.resources!r}, "
+                f"additional_os_capabilities={self.additional_os_capabilities!r}, "
+                f"hooks={self.hooks!r}, "
+                f"environment_variables={redact_map_values(self.environment_variables)}, "
+                f"kms_key_identifier={self.kms_key_identifier!r}, "
+                f"image_arn={self.image_arn!r}, "
+                f"image_version={self.image_version!r}, "
+                f"state={self.state!r}, "
+                f"status={self.status!r}, "
+                f"created_at={self.created_at!r}, "
+                f"updated_at={self.updated_at!r}, "
+                f"state_reason={self.state_reason!r}, "
+                f"tags={self.tags!r})"
+            )
+
+    def __eq__(self, other: object) -> bool:
+        if (
+            not isinstance(other, UpdateMicrovmImageVersionResponse)
+            or other.__class__ is not self.__class__
+        ):
+            return NotImplemented
+        return (
+            self.base_image_arn == other.base_image_arn
+            and self.base_image_version == other.base_image_version
+            and self.build_role_arn == other.build_role_arn
+            and self.description == other.description
+            and self.code_artifact == other.code_artifact
+            and self.logging == other.logging
+            and self.egress_network_connectors == other.egress_network_connectors
+            and self.cpu_configurations == other.cpu_configurations
+            and self.resources == other.resources
+            and self.additional_os_capabilities == other.additional_os_capabilities
+            and self.hooks == other.hooks
+            and self.environment_variables == other.environment_variables
+            and self.kms_key_identifier == other.kms_key_identifier
+            and self.image_arn == other.image_arn
+            and self.image_version == other.image_version
+            and self.state == other.state
+            and self.status == other.status
+            and self.created_at == other.created_at
+            and self.updated_at == other.updated_at
+            and self.state_reason == other.state_reason
+            and self.tags == other.tags
+        )
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                0x84A5305D8913AE,
+                self.base_image_arn,
+                self.base_image_version,
+                self.build_role_arn,
+                self.description,
+                self.code_artifact,
+                self.logging,
+                self.egress_network_connectors,
+                self.cpu_configurations,
+                self.resources,
+                self.additional_os_capabilities,
+                self.hooks,
+                self.environment_variables,
+                self.kms_key_identifier,
+                self.image_arn,
+                self.image_version,
+                self.state,
+                self.status,
+                self.created_at,
+                self.updated_at,
+                self.state_reason,
+                self.tags,
+            )
+        )

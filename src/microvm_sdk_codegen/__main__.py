@@ -31,6 +31,7 @@ from microvm_sdk_codegen import (
     render_models,
     render_package,
     render_schema,
+    render_testing,
     render_waiters,
     writer,
 )
@@ -48,6 +49,7 @@ RENDERERS: dict[str, Callable[[ir.ServiceIR], str]] = {
     "client.py": render_client.render,
     "async_client.py": render_client.render_async,
     "_documentation.py": render_docs.render,
+    "testing/_stubber.py": render_testing.render,
 }
 
 
@@ -87,6 +89,7 @@ def generate(
     if standalone:
         renderers["__init__.py"] = render_package.render
         del renderers["_documentation.py"]  # the prose the microvm CLI's help reads
+        del renderers["testing/_stubber.py"]  # microvm_sdk.testing is this SDK's
         if not service.waiters.get("waiters"):
             del renderers["_waiters.py"]
     outputs = {
@@ -125,7 +128,7 @@ def _sync(outputs: dict[str, str], folder: Path, *, check: bool) -> list[str]:
             )
             print("\n".join(list(diff)[:40]), file=sys.stderr)
         else:
-            folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(source)
     return stale
 

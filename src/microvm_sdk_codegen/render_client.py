@@ -108,12 +108,33 @@ def _members(service: ServiceIR, op: OperationIR) -> list[MemberIR]:
 
 
 def _construct(
-    service: ServiceIR, op: OperationIR, skip: frozenset[str] | set[str] = frozenset()
+    service: ServiceIR,
+    op: OperationIR,
+    skip: frozenset[str] | set[str] = frozenset(),
+    *,
+    tokens: bool = False,
 ) -> str:
+    """The expression that builds the typed input from the method's arguments.
+
+    With ``tokens``, an omitted idempotency token is filled here, as the input is built
+    (the runtime fills tokens only for inputs made elsewhere).
+    """
     if not op.input:
         return "None"
-    args = ", ".join(f"{m.name}={m.name}" for m in _members(service, op) if m.name not in skip)
+    args = ", ".join(
+        f"{m.name}=_uuid4() if {m.name} is None else {m.name}"
+        if tokens and m.idempotency_token
+        else f"{m.name}={m.name}"
+        for m in _members(service, op)
+        if m.name not in skip
+    )
     return f"models.{op.input}({args})"
+
+
+def _has_tokens(service: ServiceIR) -> bool:
+    return any(
+        m.idempotency_token for op in service.operations.values() for m in _members(service, op)
+    )
 
 
 def _ready(flavour: Flavour) -> str:
@@ -123,15 +144,18 @@ def _ready(flavour: Flavour) -> str:
 
 def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
     members = _members(service, op)
-    returns = f"models.{op.output}" if op.output else "None"
-    output_cls = f"models.{op.output}" if op.output else "None"
+    # An operation without a modeled output returns an EmptyOutput: its response metadata.
+    returns = f"models.{op.output}" if op.output else "models.EmptyOutput"
+    output_cls = returns
     doc = [op.doc or f"Call ``{op.name}``.", "", "Args:", *_args_doc(service, members)]
     if not members:
         doc = [op.doc or f"Call ``{op.name}``."]
     doc += [
         "",
         "Returns:",
-        f"    The ``{op.output}`` of the call." if op.output else "    None.",
+        f"    The ``{op.output}`` of the call."
+        if op.output
+        else "    An ``EmptyOutput``: the call's ``response_metadata`` only.",
         "",
         "Raises:",
         *_raises(service, op),
@@ -144,8 +168,8 @@ def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
         + docstring("\n".join(doc), "        ")
         + _ready(flavour)
         + "        from microvm_sdk import models\n\n"
-        + ("        return " if op.output else "        ")
-        + f"{wait}self._invoke({op.name!r}, {_construct(service, op)}, {output_cls})\n"
+        + f"        return {wait}self._invoke("
+        + f"{op.name!r}, {_construct(service, op, tokens=True)}, {output_cls})\n"
     )
 
 
@@ -195,6 +219,7 @@ def _paginator(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
         f"        {name}: {annotation} = None,\n" for name, annotation, _ in PAGE_ARGS
     )
     options = (
+        f"            method={'paginate_' + op.python_name!r},\n"
         "            page_size=page_size,\n            max_items=max_items,\n"
         "            starting_token=starting_token,\n        )\n"
     )
@@ -351,7 +376,9 @@ def _render(service: ServiceIR, flavour: Flavour) -> str:
         "from collections.abc import Callable, Mapping, Sequence\n"
         "from typing import TYPE_CHECKING, ClassVar\n\n"
         f"from microvm_sdk._base_client import {base}\n"
-        "from microvm_sdk._core.lazy import LazyModule\n\n"
+        "from microvm_sdk._core.lazy import LazyModule\n"
+        + ("from microvm_sdk._core.tokens import uuid4 as _uuid4\n" if _has_tokens(service) else "")
+        + "\n"
         "if TYPE_CHECKING:\n"
         "    import datetime\n\n"
         "    from microvm_sdk import models, paginators, waiters\n"
@@ -366,6 +393,7 @@ def _render(service: ServiceIR, flavour: Flavour) -> str:
         f"class {cls}({base}):\n"
         + docstring(class_doc, "    ")
         + f"\n    SERVICE_ENV_NAME: ClassVar[str] = {env_name!r}\n"
+        f"    _SERVICE_ID: ClassVar[str] = {meta['serviceId']!r}\n"
         f"    _WAITER_METHODS: ClassVar[Mapping[str, str]] = {{\n{waiter_methods}    }}\n"
         + "".join(methods)
     )

@@ -62,6 +62,10 @@ def _error(service: ServiceIR, shape: ShapeIR) -> str:
         lines.append("    MODELED_RETRYABLE: ClassVar[bool] = True\n")
     if shape.error.throttling:
         lines.append("    MODELED_THROTTLING: ClassVar[bool] = True\n")
+    if shape.members:
+        # The keys boto3's ClientError.response gives the members (ServiceError.response).
+        names = ", ".join(f"{m.name!r}: {m.model_name!r}" for m in shape.members)
+        lines.append(f"    _MODEL_NAMES: ClassVar[dict[str, str]] = {{{names}}}\n")
     if not extra:
         return "".join(lines)
     params = "".join(

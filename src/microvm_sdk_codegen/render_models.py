@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from microvm_sdk_codegen.docs import docstring, enum_value_docs
 from microvm_sdk_codegen.ir import ServiceIR, ShapeIR
 from microvm_sdk_codegen.naming import enum_member_name
@@ -9,6 +11,51 @@ from microvm_sdk_codegen.order import definition_order
 from microvm_sdk_codegen.types import is_enum, py_type, sensitivity
 
 REPR_HELPERS = {"value": "redact", "map_values": "redact_map_values", "items": "redact_items"}
+# The generated classes carry their own __repr__, __eq__ and __hash__ (the ones attrs
+# would build, written out here): attrs compiling them for every class at import time
+# was a third of the cost of importing the models.
+DECORATOR = "@attrs.frozen(kw_only=True, repr=False, eq=False)\n"
+
+
+def _methods(class_name: str, fields: list[tuple[str, str | None]]) -> str:
+    """``__repr__``, ``__eq__`` and ``__hash__`` as attrs builds them for a frozen class.
+
+    ``fields`` are (name, repr helper or ``None`` for ``repr()``), in definition order.
+    """
+    shown = [
+        f"{name}={{{helper}(self.{name})}}" if helper else f"{name}={{self.{name}!r}}"
+        for name, helper in fields
+    ]
+    head = """{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("""
+    if shown:
+        pieces = [f'f"{head}"'] + [
+            f'f"{piece}, "' if i < len(shown) - 1 else f'f"{piece})"'
+            for i, piece in enumerate(shown)
+        ]
+        text = "\n                ".join(pieces)
+        rendered = f"(\n                {text}\n            )"
+    else:
+        rendered = f'f"{head})"'
+    lines = [
+        "\n    def __repr__(self) -> str:\n",
+        "        with repr_once(self) as again:\n",
+        '            if again:\n                return "..."\n',
+        f"            return {rendered}\n",
+        "\n    def __eq__(self, other: object) -> bool:\n",
+        f"        if not isinstance(other, {class_name})"
+        " or other.__class__ is not self.__class__:\n",
+        "            return NotImplemented\n",
+    ]
+    if fields:
+        compared = "\n            and ".join(f"self.{n} == other.{n}" for n, _ in fields)
+        lines.append(f"        return (\n            {compared}\n        )\n")
+    else:
+        lines.append("        return True\n")
+    salt = int.from_bytes(hashlib.sha256(class_name.encode()).digest()[:7], "big")
+    hashed = "".join(f", self.{n}" for n, _ in fields)
+    lines.append("\n    def __hash__(self) -> int:\n")
+    lines.append(f"        return hash(({salt:#x}{hashed}))\n")
+    return "".join(lines)
 
 
 def render(service: ServiceIR) -> str:
@@ -17,14 +64,18 @@ def render(service: ServiceIR) -> str:
         if is_enum(shape):
             body.append(_enum(shape))
     roles = _operation_roles(service)
+    outputs = {op.output for op in service.operations.values() if op.output}
     for shape in definition_order(service):
         if shape.kind == "union":
             body.append(_union(service, shape))
         elif shape.is_class:
-            body.append(_structure(service, shape, roles.get(shape.name)))
+            body.append(
+                _structure(service, shape, roles.get(shape.name), output=shape.name in outputs)
+            )
     text = "".join(body)
-    # The base of the enums and the JSON value type are public here too.
-    names: list[str] = ["Document", "ModelEnum"]
+    # The base classes of the enums and outputs, the result of operations without an
+    # output, response metadata and the JSON value type are public here too.
+    names: list[str] = ["Document", "EmptyOutput", "ModelEnum", "ModelOutput", "ResponseMetadata"]
     for shape in service.shapes.values():
         if is_enum(shape) or shape.is_class:
             names.append(shape.class_name)
@@ -33,7 +84,8 @@ def render(service: ServiceIR) -> str:
             names.append(shape.unknown_class or "")
     if any(shape.kind == "document" for shape in service.shapes.values()):
         names.append("Document")  # annotations of other modules name models.Document
-    helpers = [h for h in ("redact", "redact_items", "redact_map_values") if f"repr={h})" in text]
+    helpers = ["repr_once"]
+    helpers += [h for h in ("redact", "redact_items", "redact_map_values") if f"repr={h})" in text]
     title = service.metadata.get("serviceFullName") or service.metadata["serviceId"]
     head = [
         f'"""Typed models of the {title} API: structures, unions and enums.\n\n'
@@ -48,6 +100,7 @@ def render(service: ServiceIR) -> str:
         "import attrs\n\n",
         "from microvm_sdk._core.document import Document\n",
         "from microvm_sdk._core.enums import ModelEnum\n",
+        "from microvm_sdk._core.metadata import EmptyOutput, ModelOutput, ResponseMetadata\n",
         f"from microvm_sdk._core.redaction import {', '.join(helpers)}\n" if helpers else "",
         "\n__all__ = [\n",
         *(f'    "{name}",\n' for name in sorted(names)),
@@ -103,11 +156,17 @@ def _operation_roles(service: ServiceIR) -> dict[str, str]:
     return roles
 
 
-def _structure(service: ServiceIR, shape: ShapeIR, role: str | None) -> str:
-    lines = ["\n\n@attrs.frozen(kw_only=True)\n", f"class {shape.class_name}:\n"]
+def _repr_helper(service: ServiceIR, target: str) -> str | None:
+    redaction = sensitivity(service, target)
+    return REPR_HELPERS[redaction] if redaction else None
+
+
+def _structure(service: ServiceIR, shape: ShapeIR, role: str | None, *, output: bool) -> str:
+    # An operation's output gets ``response_metadata`` from its base class (no attrs field).
+    base = "(ModelOutput)" if output else ""
+    lines = ["\n\n" + DECORATOR, f"class {shape.class_name}{base}:\n"]
     lines.append(docstring(shape.doc or role or f"The ``{shape.name}`` structure.", "    "))
-    if not shape.members:
-        return "".join(lines)
+    fields = [(m.name, _repr_helper(service, m.target)) for m in shape.members]
     for member in shape.members:
         annotation = py_type(service, member.target)
         lines.append(
@@ -117,6 +176,7 @@ def _structure(service: ServiceIR, shape: ShapeIR, role: str | None) -> str:
         )
         if member.doc:
             lines.append(docstring(member.doc, "    "))
+    lines.append(_methods(shape.class_name, fields))
     return "".join(lines)
 
 
@@ -129,7 +189,7 @@ def _union(service: ServiceIR, shape: ShapeIR) -> str:
         target = service.shapes[member.target]
         annotation = py_type(service, member.target)
         unit = target.kind == "structure" and not target.members and target.error is None
-        lines.append(f"\n\n@attrs.frozen(kw_only=True)\nclass {member.variant_class}:\n")
+        lines.append(f"\n\n{DECORATOR}class {member.variant_class}:\n")
         doc = member.doc or f"The ``{member.model_name}`` member of ``{shape.name}``."
         lines.append(
             docstring(
@@ -148,7 +208,10 @@ def _union(service: ServiceIR, shape: ShapeIR) -> str:
                 default_factory=annotation if unit else None,
             )
         )
-    lines.append(f"\n\n@attrs.frozen(kw_only=True)\nclass {shape.unknown_class}:\n")
+        lines.append(
+            _methods(member.variant_class, [("value", _repr_helper(service, member.target))])
+        )
+    lines.append(f"\n\n{DECORATOR}class {shape.unknown_class}:\n")
     lines.append(
         docstring(
             f"A member of ``{shape.name}`` that this version of the SDK does not know.\n\n"
@@ -159,6 +222,7 @@ def _union(service: ServiceIR, shape: ShapeIR) -> str:
         )
     )
     lines.append("\n    tag: str\n    value: Document = None\n")
+    lines.append(_methods(shape.unknown_class or "", [("tag", None), ("value", None)]))
     lines.append(f"\n\n{shape.class_name}: TypeAlias = Union[\n")
     lines.extend(f"    {name},\n" for name in [*variants, shape.unknown_class])
     lines.append("]\n")

@@ -27,6 +27,8 @@ PUBLIC_MODULES = (
     "microvm_sdk.waiters",
     "microvm_sdk.paginators",
     "microvm_sdk.local",
+    "microvm_sdk.testing",
+    "microvm_sdk.hooks",
 )
 #: Where a public class may say it lives: a public module, or one of the generated client
 #: modules (``microvm_sdk.client`` and ``microvm_sdk.async_client``, public too: ``Client``

@@ -8,7 +8,7 @@ from public_api import fresh
 
 import microvm_sdk
 
-LAZY = ("local", "models", "paginators", "waiters")
+LAZY = ("hooks", "local", "models", "paginators", "testing", "waiters")
 
 
 def test_submodules_are_attributes_imported_on_first_use() -> None:
@@ -31,11 +31,11 @@ def test_every_submodule_is_listed_and_star_import_brings_it() -> None:
     lines = fresh(
         "from microvm_sdk import *\n"
         "print(models.__name__, paginators.__name__, waiters.__name__, local.__name__)\n"
-        "print(errors.__name__, config.__name__, Client.__name__)\n"
+        "print(errors.__name__, config.__name__, Client.__name__, testing.__name__)\n"
     )
     assert lines == [
         "microvm_sdk.models microvm_sdk.paginators microvm_sdk.waiters microvm_sdk.local",
-        "microvm_sdk.errors microvm_sdk.config Client",
+        "microvm_sdk.errors microvm_sdk.config Client microvm_sdk.testing",
     ]
 
 

@@ -276,5 +276,16 @@ class SleepRecorder:
             self.delays.append(seconds)
 
 
+def async_client_for(server: ReplayServer) -> microvm_sdk.AsyncClient:
+    """An ``AsyncClient`` for ``server`` (static credentials AK/SK, us-east-1), for tests
+    that run their own event loop."""
+    return microvm_sdk.AsyncClient(
+        region_name="us-east-1",
+        endpoint_url=server.url,
+        aws_access_key_id="AK",
+        aws_secret_access_key="SK",
+    )
+
+
 #: Builds a client for the test server (the ``make_client`` fixture).
 ClientFactory = Callable[..., microvm_sdk.Client]

@@ -122,7 +122,8 @@ def test_round_trip_typed_output(
 
     assert len(server.requests) == 1
     if operation.output is None:
-        assert output is None
+        assert type(output) is models.EmptyOutput
+        assert output.response_metadata.http_status == operation.success_code
         assert case.response is None
         return
     assert type(output) is SCHEMA.shapes[operation.output].cls

@@ -346,3 +346,114 @@ def test_every_modeled_retryable_error_is_known() -> None:
         if shape.error is not None and shape.error.retryable
     }
     assert retryable == {"ThrottlingException", "InternalServerException", "ConflictException"}
+
+
+# Adaptive mode: the standard retries plus a client-side rate limiter --------------------
+
+
+class FakeClock:
+    """The rate limiter's clock: moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.delays: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.now += seconds
+
+
+def on_fake_clock(client: Any) -> FakeClock:
+    """Give the client's rate limiter (if any) a fake clock that its sleeps move."""
+    from flavours import without_sleeps
+
+    from microvm_sdk._core.rate_limiter import ClientRateLimiter
+
+    clock = FakeClock()
+    runtime = client._runtime
+    runtime._prepare()
+    if hasattr(runtime._retry, "rate_limiter"):
+        runtime._retry.rate_limiter = ClientRateLimiter(clock=clock)
+    without_sleeps(client, clock.sleep)
+    return clock
+
+
+THROTTLED = Reply.error(429, "ThrottlingException")
+
+
+@pytest.mark.parametrize("mode", ["standard", "adaptive"])
+def test_after_a_throttle_adaptive_mode_spaces_out_attempts(
+    make_client: ClientFactory, server: ReplayServer, mode: str
+) -> None:
+    client = make_client(config=microvm_sdk.Config(retry_mode=mode))  # type: ignore[arg-type]
+    clock = on_fake_clock(client)
+    server.script(THROTTLED, GOT, GOT, GOT)
+    for _ in range(3):
+        client.get_microvm_image(image_identifier=IMAGE_ARN)
+    assert len(server.requests) == 4
+    backoff = clock.delays[0]
+    assert 0 <= backoff <= 1.0  # the standard throttling backoff, in both modes
+    if mode == "standard":
+        assert clock.delays == [backoff]
+        return
+    # The throttle turned the limiter on at its lowest rate, 0.5 sends a second: the
+    # retry waits until 2 s after the throttle, and each later call waits its turn.
+    assert clock.delays[0] + clock.delays[1] == pytest.approx(2.0)
+    # (a wait may come in two parts: a refill can fall a rounding error short of a token)
+    assert len(clock.delays) >= 4
+    assert all(delay > 0 for delay in clock.delays[2:])
+
+
+def test_adaptive_mode_without_throttling_never_waits(
+    make_client: ClientFactory, server: ReplayServer
+) -> None:
+    client = make_client(config=microvm_sdk.Config(retry_mode="adaptive"))
+    clock = on_fake_clock(client)
+    server.script(Reply.error(500, "InternalFailure"), GOT, *[GOT] * 20)
+    for _ in range(21):
+        client.get_microvm_image(image_identifier=IMAGE_ARN)
+    assert len(clock.delays) == 1  # the one backoff after the 500; no rate limiting
+
+
+@pytest.mark.parametrize("source", ["config", "environment", "profile", "botocore-config"])
+def test_retry_mode_comes_from_every_source(
+    make_client: ClientFactory,
+    server: ReplayServer,
+    monkeypatch: pytest.MonkeyPatch,
+    aws_env: Any,
+    source: str,
+) -> None:
+    from microvm_sdk._core.retries import AdaptiveRetryStrategy
+
+    kwargs: dict[str, Any] = {}
+    if source == "config":
+        kwargs["config"] = microvm_sdk.Config(retry_mode="adaptive")
+    elif source == "environment":
+        monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    elif source == "profile":
+        (aws_env / "aws-config").write_text("[default]\nretry_mode = adaptive\n")
+    else:
+        from botocore.config import Config as BotocoreConfig  # type: ignore[import-untyped]
+
+        kwargs["config"] = BotocoreConfig(retries={"mode": "adaptive", "max_attempts": 3})
+    client = make_client(**kwargs)
+    clock = on_fake_clock(client)
+    assert isinstance(client._runtime._retry, AdaptiveRetryStrategy)
+    server.script(THROTTLED, GOT)
+    client.get_microvm_image(image_identifier=IMAGE_ARN)
+    assert sum(clock.delays) == pytest.approx(2.0)
+    expected_max = 4 if source == "botocore-config" else 3  # retries=3 means 4 attempts
+    assert attempt_numbers(server.requests) == [(1, expected_max), (2, expected_max)]
+
+
+def test_legacy_retry_mode_is_refused_by_the_client(
+    new_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
+    with pytest.raises(
+        errors.ConfigurationError, match=r"retry_mode 'legacy' \(from AWS_RETRY_MODE\)"
+    ):
+        new_client(region_name="us-east-1")

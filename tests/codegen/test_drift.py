@@ -36,6 +36,7 @@ def test_check_reports_a_stale_module_and_writes_nothing(
 ) -> None:
     fresh = codegen_main.generate()
     for name, source in fresh.items():  # a copy of the package, so nothing real is at risk
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(source)
     stale = dict(fresh, **{"_waiters.py": fresh["_waiters.py"] + "# a hand edit\n"})
     monkeypatch.setattr(codegen_main, "PACKAGE", tmp_path)

@@ -161,7 +161,7 @@ def test_query_list_header_and_uri_members(tmp_path: Path) -> None:
     assert "        tag_keys: Sequence[str],\n" in client_source
     assert "        max_items: int | None = None,\n" in client_source
     assert "    def untag_thing(\n" in client_source
-    assert "    ) -> None:\n" in client_source
+    assert "    ) -> models.EmptyOutput:\n" in client_source
 
 
 # -- what the generator refuses -----------------------------------------------------------------

@@ -32,7 +32,9 @@ TYPING_FILES = [
     "check_client_negatives.py",
     "check_client_types.py",
     "check_every_operation.py",
+    "check_observability.py",
     "check_public_api.py",
+    "check_stubber.py",
 ]
 
 
@@ -73,7 +75,11 @@ def required_errors(path: Path) -> tuple[str, set[tuple[int, str]], set[tuple[in
 
 NEGATIVES = pytest.mark.parametrize(
     ("negatives", "at_least"),
-    [("check_client_negatives.py", 15), ("check_async_client_negatives.py", 8)],
+    [
+        ("check_client_negatives.py", 15),
+        ("check_async_client_negatives.py", 8),
+        ("check_stubber.py", 8),
+    ],
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
 from microvm_sdk._core.endpoints import EndpointResolver
@@ -403,6 +406,113 @@ def test_max_attempts_precedence_and_errors(files: Files, monkeypatch: pytest.Mo
         resolve(region_name="us-east-1")
 
 
+# Retry mode and max attempts: botocore's config loader is the oracle -------------------
+
+RETRY_CASES = list(
+    itertools.product(
+        (None, "standard", "adaptive"),  # AWS_RETRY_MODE
+        (None, "2"),  # AWS_MAX_ATTEMPTS
+        (None, "adaptive", "standard"),  # retry_mode in the profile (config file)
+        (None, "4"),  # max_attempts in the profile (config file)
+        (None, "6"),  # max_attempts in the profile (credentials file)
+        ("default", "team"),  # the profile, named through AWS_PROFILE for "team"
+    )
+)
+
+
+def test_retry_settings_match_botocores_config_loader(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every combination of environment, config file and credentials file."""
+    import botocore.session
+
+    for env_mode, env_attempts, file_mode, file_attempts, cred_attempts, profile in RETRY_CASES:
+        header = "[default]" if profile == "default" else f"[profile {profile}]"
+        lines = [header, "region = us-east-1"]
+        lines += [f"retry_mode = {file_mode}"] if file_mode else []
+        lines += [f"max_attempts = {file_attempts}"] if file_attempts else []
+        files.write_config("\n".join(lines) + "\n")
+        files.write_credentials(
+            f"[{profile}]\nmax_attempts = {cred_attempts}\n" if cred_attempts else ""
+        )
+        for name, value in (
+            ("AWS_RETRY_MODE", env_mode),
+            ("AWS_MAX_ATTEMPTS", env_attempts),
+            ("AWS_PROFILE", None if profile == "default" else profile),
+        ):
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        session = botocore.session.Session()
+        expected_mode = session.get_config_variable("retry_mode")
+        if not (env_mode or file_mode):
+            # Nothing configured: botocore's own default, "standard" since 1.44 (older
+            # releases said "legacy", which this SDK does not have).
+            assert expected_mode in ("standard", "legacy")
+            expected_mode = "standard"
+        expected_attempts = session.get_config_variable("max_attempts") or 3
+        settings = resolve()
+        case = (env_mode, env_attempts, file_mode, file_attempts, cred_attempts, profile)
+        assert (settings.retry_mode, settings.max_attempts) == (
+            expected_mode,
+            int(expected_attempts),
+        ), case
+
+
+def test_retry_mode_from_a_botocore_session(files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.session
+
+    files.write_config("[profile team]\nregion = us-east-1\nretry_mode = adaptive\n")
+    session = botocore.session.Session(profile="team")
+    assert resolve(botocore_session=session).retry_mode == "adaptive"
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    assert resolve(botocore_session=session).retry_mode == "standard"
+    session.set_config_variable("retry_mode", "adaptive")  # the session's own variable wins
+    assert resolve(botocore_session=session).retry_mode == "adaptive"
+    assert resolve(botocore_session=session, retry_mode="standard").retry_mode == "standard"
+
+
+def test_retry_mode_precedence(files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve(region_name="us-east-1").retry_mode == "standard"
+    files.write_config("[default]\nretry_mode = adaptive\n")
+    assert resolve(region_name="us-east-1").retry_mode == "adaptive"
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    assert resolve(region_name="us-east-1").retry_mode == "standard"
+    assert resolve(region_name="us-east-1", retry_mode="adaptive").retry_mode == "adaptive"
+    monkeypatch.setenv("AWS_RETRY_MODE", "")  # empty counts as unset
+    assert resolve(region_name="us-east-1").retry_mode == "adaptive"
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("env", r"retry_mode 'legacy' \(from AWS_RETRY_MODE\) is not supported: .* Use 'standard'"),
+        ("file", r"retry_mode 'legacy' \(from retry_mode in profile 'default' of .*config\)"),
+        ("argument", r"retry_mode 'legacy' \(from argument retry_mode\)"),
+    ],
+)
+def test_legacy_retry_mode_is_refused_wherever_it_comes_from(
+    files: Files, monkeypatch: pytest.MonkeyPatch, where: str, message: str
+) -> None:
+    if where == "env":
+        monkeypatch.setenv("AWS_RETRY_MODE", "legacy")
+    elif where == "file":
+        files.write_config("[default]\nretry_mode = legacy\n")
+    kwargs = {"retry_mode": "legacy"} if where == "argument" else {}
+    with pytest.raises(ConfigurationError, match=message):
+        resolve(region_name="us-east-1", **kwargs)
+
+
+def test_unknown_retry_mode_is_refused(files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_RETRY_MODE", "Adaptive")
+    with pytest.raises(
+        ConfigurationError,
+        match=r"must be 'standard' or 'adaptive', got 'Adaptive' \(from AWS_RETRY_MODE\)",
+    ):
+        resolve(region_name="us-east-1")
+
+
 def test_ca_bundle_precedence(files: Files, monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve(region_name="us-east-1").verify is True
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/requests.pem")
@@ -640,7 +750,8 @@ def test_config_defaults() -> None:
         60,
         10,
     )
-    assert (config.max_attempts, config.retry_mode, config.unsigned) == (None, "standard", False)
+    # retry_mode None: read from AWS_RETRY_MODE or the profile, else "standard".
+    assert (config.max_attempts, config.retry_mode, config.unsigned) == (None, None, False)
 
 
 @pytest.mark.parametrize(
@@ -653,7 +764,8 @@ def test_config_defaults() -> None:
         ({"max_pool_connections": 0}, "max_pool_connections"),
         ({"max_attempts": 0}, "max_attempts must be an integer >= 1"),
         ({"max_attempts": 2.5}, "max_attempts"),
-        ({"retry_mode": "adaptive"}, "retry_mode"),
+        ({"retry_mode": "legacy"}, "retry_mode 'legacy' .* is not supported"),
+        ({"retry_mode": "Standard"}, "retry_mode must be 'standard' or 'adaptive'"),
         ({"use_fips_endpoint": "true"}, "use_fips_endpoint"),
         ({"use_dualstack_endpoint": 1}, "use_dualstack_endpoint"),
         ({"proxies": ["http://p"]}, "proxies"),
@@ -677,6 +789,7 @@ def test_config_accepts_valid_values() -> None:
         read_timeout=2,
         max_pool_connections=1,
         max_attempts=1,
+        retry_mode="adaptive",
         use_fips_endpoint=True,
         use_dualstack_endpoint=False,
         proxies={"https": "http://proxy:3128"},
@@ -688,3 +801,54 @@ def test_config_accepts_valid_values() -> None:
     assert config.client_cert == ("/cert.pem", "/key.pem")
     with pytest.raises(TypeError):
         Config(1)  # type: ignore[call-arg]
+
+
+URLS = st.one_of(
+    st.from_regex(
+        r"(https?|HTTP|ftp)://([a-zA-Z0-9.-]{0,12}|\[::1\]|u:p@h)(:[0-9]{0,6}|:x)?"
+        r"([/?#][ -~]{0,10})?",
+        fullmatch=True,
+    ),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "http://localhost:4566",
+            "https://lambda.us-east-1.amazonaws.com",
+            "http://127.0.0.1:65535/",
+            "http://127.0.0.1:65536/",
+            "http://h:0",
+            "http://./",
+            "http://h/pa th",
+            "http://h/\t",
+            " http://h",
+            "http://h?x=@y",
+            "http://u@h",
+            "http:/h",
+        ]
+    ),
+)
+
+
+@given(url=URLS)
+def test_endpoint_urls_are_checked_as_urlsplit_sees_them(url: str) -> None:
+    """The check that avoids importing urllib.parse at construction agrees with it."""
+    from urllib.parse import urlsplit
+
+    from microvm_sdk._core.aws_config import _checked_url
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number, or out of range, raises
+    except ValueError:
+        valid = False
+    else:
+        valid = bool(
+            parts.scheme in ("http", "https") and parts.hostname and "@" not in parts.netloc
+        )
+    try:
+        _checked_url(url, "test")
+    except ConfigurationError:
+        accepted = False
+    else:
+        accepted = True
+    assert accepted is valid

@@ -1,4 +1,5 @@
-"""The standard retry strategy: classification, backoff, retry-after, quota, attempts."""
+"""The retry strategies: classification, backoff, retry-after, quota, attempts, and the
+adaptive mode's use of the rate limiter."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ from microvm_sdk._core.errors import (
     TransportError,
     UnknownServiceError,
 )
+from microvm_sdk._core.rate_limiter import ClientRateLimiter
 from microvm_sdk._core.retries import (
+    AdaptiveRetryStrategy,
     RetryQuota,
     StandardRetryStrategy,
     classify_error,
+    strategy_for,
 )
 
 # --- stand-ins for generated error classes -------------------------------------------
@@ -351,3 +355,90 @@ def test_strategy_satisfies_the_protocol() -> None:
     attempts: RetryAttempts = strategy.begin()
     error: MicrovmError = ConnectionError("reset")
     assert isinstance(attempts.next_delay(error), float)
+
+
+# --- adaptive mode: the standard rules plus the shared rate limiter ----------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def adaptive(max_attempts: int = 3) -> tuple[AdaptiveRetryStrategy, Clock]:
+    clock = Clock()
+    strategy = AdaptiveRetryStrategy(
+        max_attempts, rate_limiter=ClientRateLimiter(clock=clock), random=lambda: 0.5
+    )
+    return strategy, clock
+
+
+def test_strategy_for_each_mode() -> None:
+    assert type(strategy_for("standard", 4)) is StandardRetryStrategy
+    chosen = strategy_for("adaptive", 4)
+    assert isinstance(chosen, AdaptiveRetryStrategy)
+    assert chosen.max_attempts == 4
+    with pytest.raises(ValueError, match="legacy"):
+        strategy_for("legacy", 3)
+
+
+def test_standard_mode_never_holds_an_attempt_back() -> None:
+    attempts = StandardRetryStrategy().begin()
+    for _ in range(3):
+        assert attempts.send_delay() == 0.0
+        attempts.next_delay(ThrottlingException("slow down"))
+
+
+def test_adaptive_retries_by_the_standard_rules() -> None:
+    strategy, _ = adaptive()
+    standard = StandardRetryStrategy(random=lambda: 0.5)
+    for error in (
+        ThrottlingException("slow down"),
+        InternalServerException("oops"),
+        ValidationException("no"),
+        ConnectionError("reset", url="https://x"),
+    ):
+        ours, theirs = strategy.begin(), standard.begin()
+        assert [ours.next_delay(error) for _ in range(3)] == [
+            theirs.next_delay(error) for _ in range(3)
+        ]
+    assert strategy.quota.available == standard.quota.available
+
+
+def test_adaptive_records_every_answer_and_limits_after_a_throttle() -> None:
+    strategy, clock = adaptive()
+    limiter = strategy.rate_limiter
+    call = strategy.begin()
+    assert call.send_delay() == 0.0  # off before any throttle
+    call.next_delay(InternalServerException("oops"))  # an answer, not a throttle
+    assert not limiter.enabled
+    call.next_delay(ThrottlingException("slow down"))
+    assert limiter.enabled
+    # Fresh limiter, nothing measured yet: the lowest rate, 0.5 tokens a second.
+    assert limiter.fill_rate == 0.5
+    assert call.send_delay() == pytest.approx(2.0)
+    clock.now += 2.0
+    assert call.send_delay() == 0.0  # the token is taken
+    assert call.send_delay() == pytest.approx(2.0)  # the next one is 2 s away
+    rate = limiter.fill_rate
+    clock.now += 5.0
+    call.succeeded()  # a success moves the rate along the cubic curve
+    assert limiter.fill_rate != rate
+
+
+def test_adaptive_limiter_is_shared_by_every_call_of_a_client() -> None:
+    strategy, _ = adaptive()
+    strategy.begin().next_delay(ThrottlingException("slow down"))
+    other_call = strategy.begin()
+    assert other_call.send_delay() == pytest.approx(2.0)
+
+
+def test_transport_errors_are_answers_but_not_throttles() -> None:
+    strategy, _ = adaptive()
+    call = strategy.begin()
+    call.next_delay(ReadTimeoutError("timed out", url="https://x"))
+    assert not strategy.rate_limiter.enabled
+    assert strategy.rate_limiter.measured_rate == 0.0  # counted within the first bucket

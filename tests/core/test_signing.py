@@ -164,6 +164,8 @@ HEADER_NAMES = st.sampled_from(
         "Expect",
         "Host",
         "Date",
+        "date",
+        "X-Amz-Content-SHA256",
     ]
 )
 HEADER_VALUES = st.text(alphabet="abc 123-_/;=", min_size=0, max_size=12)
@@ -183,7 +185,16 @@ SIGNER = SigV4Signer("lambda")
 @given(
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
     host=st.sampled_from(
-        ["https://lambda.eu-west-1.amazonaws.com", "http://127.0.0.1:8080", "https://h.example:443"]
+        [
+            "https://lambda.eu-west-1.amazonaws.com",
+            "http://127.0.0.1:8080",
+            "https://h.example:443",
+            "http://h.example:80",
+            "https://H.Example.COM:8443",
+            "http://[::1]:8080",
+            "https://[fe80::1]",
+            "https://user:pw@h.example",
+        ]
     ),
     path=PATHS,
     query=QUERIES,
@@ -375,3 +386,184 @@ def test_botocore_signer_is_imported_on_first_signature_only() -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+# What the signer remembers, and when it must forget it -------------------------------
+
+
+def test_new_credentials_after_a_refresh_sign_the_next_request(clock: Clock) -> None:
+    """One auth object per credential set: a refresh (new key, secret, token) is used."""
+    issued: list[str] = []
+
+    def refresh() -> dict[str, str]:
+        issued.append(f"ASIAREFRESHED{len(issued)}")
+        return {
+            "access_key": issued[-1],
+            "secret_key": f"secret-{len(issued)}",
+            "token": f"token-{len(issued)}",
+            "expiry_time": (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat(),
+        }
+
+    credentials = RefreshableCredentials(
+        "ASIAFIRST",
+        "first-secret",
+        "first-token",
+        dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+        refresh,
+        "test",
+    )
+    signer = SigV4Signer("lambda")
+    request = HttpRequest("GET", URL)
+    signer.sign(request, region="us-east-1", credentials=credentials)
+    assert request.headers == reference(
+        HttpRequest("GET", URL), FrozenCredentials("ASIAFIRST", "first-secret", "first-token")
+    )
+    # The credentials expire: the next signature must use what the refresh issued, with
+    # the new secret (a new signing key) and the new token.
+    credentials._expiry_time = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    request = HttpRequest("GET", URL)
+    signer.sign(request, region="us-east-1", credentials=credentials)
+    assert issued == ["ASIAREFRESHED0"]
+    assert request.headers == reference(
+        HttpRequest("GET", URL), FrozenCredentials("ASIAREFRESHED0", "secret-1", "token-1")
+    )
+
+
+@pytest.mark.parametrize(
+    "sequence",
+    [
+        [CREDS, TEMP, CREDS],
+        # Same access key, another secret: the signing key must not be reused.
+        [CREDS, FrozenCredentials(CREDS.access_key, "rotated-secret"), CREDS],
+        # Same key and secret, a token appears and goes.
+        [CREDS, FrozenCredentials(CREDS.access_key, CREDS.secret_key, "tok"), CREDS],
+    ],
+    ids=["other-set", "same-key-new-secret", "token-added"],
+)
+def test_every_credential_change_is_signed_with_the_new_set(
+    clock: Clock, sequence: list[FrozenCredentials]
+) -> None:
+    signer = SigV4Signer("lambda")
+    for creds in sequence:
+        request = HttpRequest("POST", URL, {"Content-Type": "application/json"}, b"{}")
+        signer.sign(request, region="us-east-1", credentials=creds)
+        expected = reference(
+            HttpRequest("POST", URL, {"Content-Type": "application/json"}, b"{}"), creds
+        )
+        assert request.headers == expected
+
+
+def test_a_new_region_is_signed_for_that_region(clock: Clock) -> None:
+    signer = SigV4Signer("lambda")
+    for region in ("us-east-1", "eu-west-1", "us-east-1"):
+        request = HttpRequest("GET", URL)
+        signer.sign(request, region=region, credentials=CREDS)
+        assert request.headers == reference(HttpRequest("GET", URL), CREDS, region)
+        assert f"/{region}/lambda/aws4_request" in request.headers["Authorization"]
+
+
+def test_a_new_endpoint_signs_its_own_host_and_path(clock: Clock) -> None:
+    """The URL table is keyed by the whole URL: same path, another host or port."""
+    signer = SigV4Signer("lambda")
+    path = "/2025-09-09/microvm-images/arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Amicrovm-image%3Ax"
+    for origin in (
+        "https://lambda.us-east-1.amazonaws.com",
+        "http://127.0.0.1:8080",
+        "http://127.0.0.1:8081",
+        "https://lambda.us-east-1.amazonaws.com",
+        "https://lambda-fips.us-east-1.amazonaws.com/prefix",
+    ):
+        request = HttpRequest("GET", origin + path)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers == reference(HttpRequest("GET", origin + path), CREDS)
+
+
+def test_the_url_table_is_bounded_and_stays_correct(clock: Clock) -> None:
+    from microvm_sdk._core.signing import MAX_REMEMBERED_URLS
+
+    signer = SigV4Signer("lambda")
+    for index in range(MAX_REMEMBERED_URLS * 2 + 5):
+        url = f"{URL}/image-{index}?v={index % 7}"
+        request = HttpRequest("GET", url)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        if index % 50 == 0 or index > MAX_REMEMBERED_URLS * 2:
+            assert request.headers == reference(HttpRequest("GET", url), CREDS)
+        assert len(signer._urls) <= MAX_REMEMBERED_URLS
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        # Within one second, then the next second by a microsecond.
+        [
+            dt.datetime(2026, 3, 14, 15, 9, 26, 0),
+            dt.datetime(2026, 3, 14, 15, 9, 26, 999_999),
+            dt.datetime(2026, 3, 14, 15, 9, 27, 1),
+        ],
+        # Backwards, as a test that moves the clock may do.
+        [T2, T1, T2],
+        # Same second of another minute, hour, day, month, year.
+        [
+            dt.datetime(2026, 3, 14, 15, 9, 26),
+            dt.datetime(2026, 3, 14, 15, 10, 26),
+            dt.datetime(2026, 3, 14, 16, 10, 26),
+            dt.datetime(2026, 3, 15, 16, 10, 26),
+            dt.datetime(2026, 4, 15, 16, 10, 26),
+            dt.datetime(2027, 4, 15, 16, 10, 26),
+        ],
+        # An aware clock, as a test may set one.
+        [dt.datetime(2026, 3, 14, 15, 9, 26, tzinfo=dt.UTC), T3],
+    ],
+    ids=["sub-second", "backwards", "every-field", "aware"],
+)
+def test_a_moved_clock_gives_the_right_date_and_signature(
+    clock: Clock, times: list[dt.datetime]
+) -> None:
+    signer = SigV4Signer("lambda")
+    for when in times:
+        clock.now = when
+        request = HttpRequest("GET", URL)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers["X-Amz-Date"] == when.strftime("%Y%m%dT%H%M%SZ")
+        assert request.headers == reference(HttpRequest("GET", URL), CREDS)
+
+
+def test_freezegun_frozen_and_ticking_clocks_are_obeyed() -> None:
+    """freezegun replaces ``datetime.datetime``: every signature reads the frozen time."""
+    freezegun = pytest.importorskip("freezegun")
+    signer = SigV4Signer("lambda")
+    with freezegun.freeze_time("2026-03-14 23:59:59") as frozen:
+        request = HttpRequest("GET", URL)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers["X-Amz-Date"] == "20260314T235959Z"
+        assert request.headers == reference(HttpRequest("GET", URL), CREDS)
+        frozen.tick(dt.timedelta(seconds=1))  # midnight: a new date and signing key
+        request = HttpRequest("GET", URL)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers["X-Amz-Date"] == "20260315T000000Z"
+        assert "/20260315/us-east-1/" in request.headers["Authorization"]
+        assert request.headers == reference(HttpRequest("GET", URL), CREDS)
+    with freezegun.freeze_time("2031-01-02 03:04:05"):
+        request = HttpRequest("GET", URL)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers["X-Amz-Date"] == "20310102T030405Z"
+
+
+def test_botocore_add_auth_is_what_the_signer_computes(clock: Clock) -> None:
+    """The subclass's own entry point and botocore's ``add_auth`` agree, header for header."""
+    from microvm_sdk._core.signing import _botocore
+
+    request = HttpRequest("PUT", URL + "/a/./b//c?z=1&a=2", {"X-Custom": " a  b "}, b"body")
+    SigV4Signer("lambda").sign(request, region="us-east-1", credentials=TEMP)
+    aws = AWSRequest(method="PUT", url=request.url, headers={"X-Custom": " a  b "}, data=b"body")
+    _botocore().auth_class(
+        ReadOnlyCredentials(TEMP.access_key, TEMP.secret_key, TEMP.token), "lambda", "us-east-1"
+    ).add_auth(aws)
+    assert request.headers == dict(aws.headers.items())
+    # The header order is botocore's too: the request's own, then date, token, signature.
+    assert list(request.headers) == [
+        "X-Custom",
+        "X-Amz-Date",
+        "X-Amz-Security-Token",
+        "Authorization",
+    ]

@@ -151,3 +151,38 @@ def test_prefix_headers_are_matched_in_any_case() -> None:
     headers = {"x-meta-a": "1", "X-Meta-B": "2", "other": "3"}
     assert text_values.prefix_headers(headers, "X-META-") == {"a": "1", "B": "2"}
     assert text_values.prefix_headers(headers, "") == headers
+
+
+# Percent-encoding for URI labels and query strings -------------------------------------
+
+URI_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet="arn:aws-lambda/._~%25 +&=?#é\u00a0\U0001f600", max_size=40),
+    st.from_regex(
+        r"arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:microvm-image:[A-Za-z0-9_-]+", fullmatch=True
+    ),
+)
+
+
+@given(value=URI_TEXT, safe=st.sampled_from(["-_.~", "/-_.~"]))
+def test_percent_encode_is_urllib_quote(value: str, safe: str) -> None:
+    from urllib.parse import quote
+
+    assert text_values.percent_encode(value, safe) == quote(value, safe=safe)
+
+
+@pytest.mark.parametrize(
+    ("value", "safe", "expected"),
+    [
+        ("", "-_.~", ""),
+        ("plain-Name_1.0~x", "-_.~", "plain-Name_1.0~x"),
+        ("arn:aws:lambda:us-east-1:1:x", "-_.~", "arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Ax"),
+        ("a/b c", "-_.~", "a%2Fb%20c"),
+        ("a/b c", "/-_.~", "a/b%20c"),
+        ("100%:x", "-_.~", "100%25%3Ax"),
+        ("%3A", "-_.~", "%253A"),
+        ("é:", "-_.~", "%C3%A9%3A"),
+    ],
+)
+def test_percent_encode_examples(value: str, safe: str, expected: str) -> None:
+    assert text_values.percent_encode(value, safe) == expected

@@ -105,6 +105,64 @@ def test_rules_can_be_removed_and_cleared() -> None:
     assert faults.not_found_window("GetMicrovm") == 0
 
 
+class StepClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_rules_throttle_only_calls_beyond_the_rate() -> None:
+    clock = StepClock()
+    faults = FaultInjector(clock=clock)
+    rule = faults.throttle("RunMicrovm", rate=2, burst=3)
+
+    def throttled() -> bool:
+        return faults.decide("RunMicrovm").error is not None
+
+    # A full bucket of 3 first, then 2 calls a second.
+    assert [throttled() for _ in range(5)] == [False, False, False, True, True]
+    clock.now += 0.5  # one token back
+    assert [throttled() for _ in range(2)] == [False, True]
+    clock.now += 10  # refilled to the burst, not beyond it
+    assert [throttled() for _ in range(4)] == [False, False, False, True]
+    assert rule.fired == 4  # only the throttled calls count as firing
+    assert faults.decide("ListMicrovms").error is None
+    error = faults.decide("RunMicrovm").error
+    assert error is not None
+    assert (error.code, error.status, error.headers["Retry-After"]) == (
+        "ThrottlingException",
+        429,
+        "1",
+    )
+    assert rule.to_json()["rate"] == 2
+    assert rule.to_json()["burst"] == 3
+
+
+def test_rate_rules_hold_a_steady_rate_over_time() -> None:
+    clock = StepClock()
+    faults = FaultInjector(clock=clock)
+    faults.throttle("RunMicrovm", rate=5)  # burst defaults to the rate
+    passed = 0
+    for _ in range(1000):  # 100 calls a second for 10 s
+        clock.now += 0.01
+        passed += faults.decide("RunMicrovm").error is None
+    assert 5 * 10 <= passed <= 5 * 10 + 5
+
+
+def test_rate_rule_arguments_are_checked() -> None:
+    faults = FaultInjector()
+    for kwargs in ({"rate": 0}, {"rate": -1}, {"burst": 2}, {"rate": 1, "burst": 0.5}):
+        with pytest.raises(ValueError):
+            faults.throttle("RunMicrovm", **kwargs)
+    rule = faults.add_json({"type": "throttle", "operation": "RunMicrovm", "rate": 1.5})
+    assert rule is not None
+    assert (rule.rate, rule.burst) == (1.5, None)
+    with pytest.raises(ValueError, match="rate must be a number"):
+        faults.add_json({"type": "throttle", "rate": "fast"})
+
+
 def test_add_json_validates() -> None:
     faults = FaultInjector()
     rule = faults.add_json(

@@ -358,3 +358,43 @@ def test_invalid_dict_input_never_reaches_the_transport() -> None:
         runtime.invoke_wire("RunMicrovm", {"imageIdentifier": IMAGE_ARN, "maxDuration": 5})
     assert info.value.errors[0].startswith("maxDuration: unknown parameter")
     assert transport.sent == []
+
+
+# -- what the compiled checks remember ---------------------------------------------------
+
+
+def test_pattern_results_are_remembered_per_value_and_stay_right() -> None:
+    """Pattern results are kept for recent short values; each value gets its own answer
+    (a valid value never vouches for an invalid one), the table stays bounded, and long
+    values are checked every time without being kept."""
+    import re
+
+    from microvm_sdk._core import patterns
+
+    validator = Validator(SCHEMA)
+    name_pattern = SCHEMA.shapes[
+        next(
+            m.target for m in SCHEMA.shapes["CreateMicrovmImageRequest"].members if m.name == "name"
+        )
+    ].pattern
+    assert name_pattern is not None
+    reference = re.compile(name_pattern)
+    names = [f"name-{index}" for index in range(patterns.REMEMBERED_VALUES * 3)]
+    names += ["bad name!", "bad/name", "x" * 64, "ok", "bad name!"]
+    for name in names * 2:
+        found = validator.problems(create_image(name=name), "CreateMicrovmImageRequest")
+        mismatch = [p for p in found if "does not match pattern" in p]
+        assert bool(mismatch) is (reference.fullmatch(name) is None), name
+        assert len(patterns.matcher(name_pattern)._known) <= patterns.REMEMBERED_VALUES
+    role = "arn:aws:iam::123456789012:role/" + "r" * 300
+    for build_role_arn in (role, role + " with a space", role):
+        found = validator.problems(
+            create_image(build_role_arn=build_role_arn), "CreateMicrovmImageRequest"
+        )
+        assert any("does not match pattern" in p for p in found) is (" " in build_role_arn)
+    for table in (patterns.matcher(p)._known for p in _patterns_of(SCHEMA)):
+        assert all(len(key) <= patterns.REMEMBERED_LENGTH for key in table)
+
+
+def _patterns_of(schema: ServiceSchema) -> set[str]:
+    return {shape.pattern for shape in schema.shapes.values() if shape.pattern}

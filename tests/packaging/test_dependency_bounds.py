@@ -83,7 +83,7 @@ def test_the_package_imports_only_declared_distributions() -> None:
     declared = {canonicalize_name(Requirement(r).name) for r in project()["dependencies"]}
     third_party = {"botocore": "botocore", "attrs": "attrs", "cattrs": "cattrs"}
     third_party |= {"jmespath": "jmespath", "typing_extensions": "typing-extensions"}
-    third_party |= {"yaml": "pyyaml"}
+    third_party |= {"yaml": "pyyaml", "orjson": "orjson", "opentelemetry": "opentelemetry-api"}
     found: dict[str, str] = {}
     for path in (ROOT / "src" / "microvm_sdk").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -96,7 +96,9 @@ def test_the_package_imports_only_declared_distributions() -> None:
                 top = name.split(".")[0]
                 if top in third_party:
                     found.setdefault(third_party[top], str(path.relative_to(ROOT)))
-    # yaml is the optional extras' (imported only where YAML is asked for).
-    optional = {"pyyaml"}
+    # yaml, orjson and opentelemetry are the optional extras' (imported only where YAML
+    # is asked for, where orjson is installed, and once the application has imported
+    # OpenTelemetry itself).
+    optional = {"pyyaml", "orjson", "opentelemetry-api"}
     undeclared = {name: where for name, where in found.items() if name not in declared | optional}
     assert undeclared == {}

@@ -120,9 +120,14 @@ def test_wheel_dependencies_are_the_declared_bounds(metadata: Message) -> None:
     assert set(runtime) == {"botocore", "attrs", "cattrs", "jmespath"}
     assert all(spec.startswith(">=") for spec in runtime.values())
     # Development tools stay out of the published metadata.
-    assert set(metadata.get_all("Provides-Extra") or []) == {"cli", "yaml"}
-    extras = [str(r.marker) for r in requires if r.marker is not None]
-    assert extras and all("cli" in m or "yaml" in m for m in extras)
+    assert set(metadata.get_all("Provides-Extra") or []) == {"cli", "otel", "yaml", "speedups"}
+    extras = {str(r.marker): r.name.lower() for r in requires if r.marker is not None}
+    assert extras and all(
+        "cli" in m or "yaml" in m or "speedups" in m or "otel" in m for m in extras
+    )
+    # The speedups extra is orjson alone; the standard library is its fallback.
+    assert {name for marker, name in extras.items() if "speedups" in marker} == {"orjson"}
+    assert {name for marker, name in extras.items() if "otel" in marker} == {"opentelemetry-api"}
 
 
 def test_readme_links_work_on_the_package_index(metadata: Message) -> None:

@@ -35,7 +35,7 @@ async def create_and_wait() -> None:
         assert_type(done, models.GetMicrovmImageOutput)
         gone = await client.wait_until_deleted(image_identifier=image.image_arn)
         assert_type(gone, models.GetMicrovmImageOutput | None)
-        assert_type(await client.tag_resource(resource=ARN, tags={"team": "a"}), None)
+        assert_type(await client.tag_resource(resource=ARN, tags={"team": "a"}), models.EmptyOutput)
         assert_type(await client.call_wire("ListMicrovmImages", {}), dict[str, Any])
     await client.close()
 

@@ -113,8 +113,8 @@ async def microvms(client: AsyncClient) -> None:
 
 
 async def tags(client: AsyncClient) -> None:
-    assert_type(await client.tag_resource(resource=IMAGE, tags={"team": "sdk"}), None)
-    assert_type(await client.untag_resource(resource=IMAGE, tag_keys=["team"]), None)
+    assert_type(await client.tag_resource(resource=IMAGE, tags={"team": "sdk"}), models.EmptyOutput)
+    assert_type(await client.untag_resource(resource=IMAGE, tag_keys=["team"]), models.EmptyOutput)
     assert_type(await client.list_tags(resource=IMAGE), models.ListTagsResponse)
 
 

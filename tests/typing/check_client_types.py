@@ -35,7 +35,9 @@ def create_and_wait(client: Client) -> None:
     assert_type(done, models.GetMicrovmImageOutput)
     gone = client.wait_until_deleted(image_identifier=image.image_arn)
     assert_type(gone, models.GetMicrovmImageOutput | None)
-    assert_type(client.tag_resource(resource=image.image_arn, tags={"team": "a"}), None)
+    assert_type(
+        client.tag_resource(resource=image.image_arn, tags={"team": "a"}), models.EmptyOutput
+    )
 
 
 def describe(artifact: models.CodeArtifact) -> str:

@@ -104,8 +104,8 @@ def microvms(client: Client) -> None:
 
 
 def tags(client: Client) -> None:
-    assert_type(client.tag_resource(resource=IMAGE, tags={"team": "sdk"}), None)
-    assert_type(client.untag_resource(resource=IMAGE, tag_keys=["team"]), None)
+    assert_type(client.tag_resource(resource=IMAGE, tags={"team": "sdk"}), models.EmptyOutput)
+    assert_type(client.untag_resource(resource=IMAGE, tag_keys=["team"]), models.EmptyOutput)
     assert_type(client.list_tags(resource=IMAGE), models.ListTagsResponse)
 
 

@@ -18,18 +18,22 @@ that may block are different:
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from microvm_sdk._core.errors import MicrovmError
+from microvm_sdk._core.hooks import Notify
+from microvm_sdk._core.http import HttpRequest
 from microvm_sdk._core.pipeline import AttemptSteps, RuntimeCore, TransportOptions, codec_for
 from microvm_sdk._core.steps import Sleep
+from microvm_sdk._core.tracing import OPENTELEMETRY
 
 if TYPE_CHECKING:
     from microvm_sdk._core.async_transport import AsyncTransport
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource, FrozenCredentials
     from microvm_sdk._core.http import HttpResponse
     from microvm_sdk._core.schema import ServiceSchema
+    from microvm_sdk._core.user_agent import UserAgent
 
 __all__ = ["AsyncClientRuntime"]
 
@@ -44,9 +48,11 @@ class AsyncClientRuntime(RuntimeCore):
     Args:
         schema: The service, or a function returning it (called in :meth:`warm_up`).
         settings: Region, endpoint and credential settings.
-        user_agent: The ``User-Agent`` header value.
+        user_agent: What the ``User-Agent`` header is made of, or its value.
         transport_options: How to build the default transport.
         unsigned: Send requests unsigned.
+        tracing: Record OpenTelemetry spans when the application uses OpenTelemetry.
+        version: The SDK's version (for spans).
         transport: An asyncio transport to use instead of the default one.
         sleep: The coroutine function that waits between attempts (tests inject a fake);
             :func:`asyncio.sleep` by default.
@@ -57,9 +63,11 @@ class AsyncClientRuntime(RuntimeCore):
         *,
         schema: ServiceSchema | Callable[[], ServiceSchema],
         settings: AwsSettings,
-        user_agent: str,
+        user_agent: UserAgent | str,
         transport_options: TransportOptions | None = None,
         unsigned: bool = False,
+        tracing: bool = True,
+        version: str = "",
         transport: AsyncTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -69,6 +77,8 @@ class AsyncClientRuntime(RuntimeCore):
             user_agent=user_agent,
             transport_options=transport_options,
             unsigned=unsigned,
+            tracing=tracing,
+            version=version,
         )
         self._transport = transport
         self._sleep = sleep
@@ -123,14 +133,30 @@ class AsyncClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
-        operation, request, protocol = self.request_for(operation_name, params)
-        source = self._credentials
-        if source is None or not source.refresh_needed():
-            credentials = None if source is None else source.get()
-        else:
-            credentials = await self._refreshed_credentials(source)
-        response = await self._drive(self.attempts(operation, request, credentials))
-        result: T = protocol.parse(operation, response, output_cls)
+        trace = None
+        if self.tracing and OPENTELEMETRY in sys.modules:
+            trace = self.trace_call(operation_name)  # the call's span, now current
+        try:
+            operation, request, protocol = self.request_for(operation_name, params)
+            stub = self.stub
+            if stub is not None:  # a test's Stubber: no credentials, no network
+                response, attempts = self.stubbed(stub, operation, params, request), 1
+            else:
+                source = self._credentials
+                if source is None or not source.refresh_needed():
+                    credentials = None if source is None else source.get()
+                else:
+                    credentials = await self._refreshed_credentials(source)
+                response, attempts = await self._drive(
+                    self.attempts(operation, request, credentials, trace)
+                )
+            result: T = self.finish(operation, protocol, response, attempts, output_cls)
+        except BaseException as error:
+            if trace is not None:
+                trace.close(error)
+            raise
+        if trace is not None:
+            trace.close(None)
         return result
 
     async def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,25 +181,31 @@ class AsyncClientRuntime(RuntimeCore):
         # Shielded: a caller cancelled while waiting leaves the refresh to the others.
         return await asyncio.shield(refreshing)
 
-    async def _drive(self, steps: AttemptSteps) -> HttpResponse:
-        """Run the steps of one call: send with the transport, sleep with ``sleep``."""
+    async def _drive(self, steps: AttemptSteps) -> tuple[HttpResponse, int]:
+        """Run the steps of one call: send, sleep, call (and await) hooks.
+
+        Whatever doing a step raised is thrown back into the steps.
+        """
         transport = self._transport
         assert transport is not None
         try:
             step = next(steps)
             while True:
-                if isinstance(step, Sleep):
-                    await self._sleep(step.seconds)
-                    step = steps.send(None)
-                    continue
+                reply: HttpResponse | None = None
                 try:
-                    response = await transport.send_async(step)
-                except MicrovmError as exc:
+                    if isinstance(step, HttpRequest):
+                        reply = await transport.send_async(step)
+                    elif isinstance(step, Sleep):
+                        await self._sleep(step.seconds)
+                    else:
+                        assert isinstance(step, Notify)
+                        await step.run_async()
+                except BaseException as exc:
                     step = steps.throw(exc)
                 else:
-                    step = steps.send(response)
+                    step = steps.send(reply)
         except StopIteration as done:
-            final: HttpResponse = done.value
+            final: tuple[HttpResponse, int] = done.value
             return final
         finally:
             steps.close()

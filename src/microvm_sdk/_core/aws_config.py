@@ -4,8 +4,9 @@ Two objects, built at different times:
 
 * :class:`AwsSettings` is resolved when a client is constructed. It reads explicit
   arguments, environment variables and the shared config and credentials files
-  (parsed with ``botocore.configloader`` and cached by path and modification time), and
-  nothing else: no botocore session, no network.
+  (parsed as ``botocore.configloader`` parses them, by
+  :mod:`microvm_sdk._core.shared_config`, and cached by path and modification time),
+  and nothing else: no botocore, no network.
 * :class:`CredentialSource` is asked for credentials when a request is signed. It builds
   botocore's credential chain on first use (environment, shared credentials, SSO,
   assume-role, credential process, container and instance metadata), then returns
@@ -21,6 +22,7 @@ section) come in as arguments.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -32,20 +34,25 @@ import attrs
 
 from microvm_sdk._core import forks
 from microvm_sdk._core.errors import ConfigurationError
-from microvm_sdk._core.limits import MAX_ATTEMPTS
+from microvm_sdk._core.limits import APP_ID_MAX_LENGTH, MAX_ATTEMPTS, retry_mode_error
 
 if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
     from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RETRY_MODE",
     "AwsSettings",
     "CredentialSource",
     "FrozenCredentials",
 ]
 
+logger = logging.getLogger("microvm_sdk")
+
 #: Attempts per call when nothing configures it (boto3's standard mode).
 DEFAULT_MAX_ATTEMPTS = 3
+#: The retry mode when nothing configures it (the default of botocore 1.44).
+DEFAULT_RETRY_MODE = "standard"
 
 _DEFAULT_CONFIG_FILE = "~/.aws/config"
 _DEFAULT_CREDENTIALS_FILE = "~/.aws/credentials"
@@ -95,10 +102,12 @@ class AwsSettings:
         use_fips_endpoint: Use the FIPS endpoint.
         use_dualstack_endpoint: Use the dual-stack endpoint.
         max_attempts: Total attempts per call.
+        retry_mode: ``"standard"`` or ``"adaptive"``.
         verify: ``True`` to verify TLS with the default trust store, ``False`` not to
             verify, or the path of a CA bundle.
         static_credentials: Credentials given explicitly, if any.
         botocore_session: The botocore session given to the client, if any.
+        user_agent_appid: The application id for the ``User-Agent`` header, if any.
     """
 
     region: str
@@ -108,9 +117,11 @@ class AwsSettings:
     use_fips_endpoint: bool = False
     use_dualstack_endpoint: bool = False
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_mode: str = DEFAULT_RETRY_MODE
     verify: bool | str = True
     static_credentials: FrozenCredentials | None = attrs.field(default=None, repr=False)
     botocore_session: Any = attrs.field(default=None, repr=False, eq=False)
+    user_agent_appid: str | None = None
 
     @classmethod
     def resolve(
@@ -123,12 +134,14 @@ class AwsSettings:
         use_fips_endpoint: bool | None = None,
         use_dualstack_endpoint: bool | None = None,
         max_attempts: int | None = None,
+        retry_mode: str | None = None,
         verify: bool | str | None = None,
         ca_bundle: str | None = None,
         aws_access_key_id: str | None = None,
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
         botocore_session: Any = None,
+        user_agent_appid: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> AwsSettings:
         """Resolve the settings from arguments, environment and shared config files.
@@ -149,8 +162,14 @@ class AwsSettings:
           ``use_dualstack_endpoint`` in the profile; ``False``.
         * max attempts: the argument; ``AWS_MAX_ATTEMPTS``; ``max_attempts`` in the
           profile; 3.
+        * retry mode: the argument; ``AWS_RETRY_MODE``; ``retry_mode`` in the profile;
+          ``"standard"``.
         * TLS verification: ``verify``; ``ca_bundle``; ``AWS_CA_BUNDLE``; ``ca_bundle``
           in the profile; ``REQUESTS_CA_BUNDLE``; the default trust store.
+        * user-agent application id (botocore's order): ``user_agent_appid``; the
+          botocore session's ``user_agent_appid`` variable; ``AWS_SDK_UA_APP_ID``;
+          ``sdk_ua_app_id`` in the profile. A value longer than 50 characters from the
+          environment or a profile is used with a warning, as botocore does.
 
         The profile's values are those of the shared config file (``AWS_CONFIG_FILE``,
         default ``~/.aws/config``) merged with the shared credentials file
@@ -168,6 +187,7 @@ class AwsSettings:
             use_fips_endpoint: An explicit FIPS flag.
             use_dualstack_endpoint: An explicit dual-stack flag.
             max_attempts: Explicit total attempts per call.
+            retry_mode: An explicit retry mode.
             verify: ``False`` to skip TLS verification, or a CA bundle path.
             ca_bundle: A CA bundle path (from client options).
             aws_access_key_id: An explicit access key id.
@@ -175,14 +195,16 @@ class AwsSettings:
             aws_session_token: An explicit session token.
             botocore_session: A ``botocore.session.Session`` to take the profile,
                 configuration and credentials from.
+            user_agent_appid: An explicit application id for the ``User-Agent`` header.
             environ: The environment to read; ``os.environ`` by default.
 
         Returns:
             The resolved settings.
 
         Raises:
-            ConfigurationError: No region is configured, a value is invalid, a named
-                profile does not exist, or a config file cannot be parsed.
+            ConfigurationError: No region is configured, a value is invalid (a retry
+                mode of ``"legacy"`` among them), a named profile does not exist, or a
+                config file cannot be parsed.
         """
         env: Mapping[str, str] = os.environ if environ is None else environ
         if botocore_session is not None:
@@ -220,6 +242,18 @@ class AwsSettings:
         resolved_attempts = (
             DEFAULT_MAX_ATTEMPTS if attempts is None else _attempts(attempts, attempts_source)
         )
+        mode, mode_source = sources.first(
+            ("argument retry_mode", retry_mode),
+            ("botocore session", sources.instance.get("retry_mode")),
+            ("AWS_RETRY_MODE", sources.env("AWS_RETRY_MODE")),
+            (sources.where("retry_mode"), sources.scoped.get("retry_mode")),
+        )
+        if mode is None:
+            mode = DEFAULT_RETRY_MODE
+        else:
+            problem = retry_mode_error(mode, str(mode_source))
+            if problem is not None:
+                raise ConfigurationError(problem)
 
         resolved_verify: bool | str
         if verify is not None:
@@ -234,6 +268,21 @@ class AwsSettings:
             )
             resolved_verify = True if bundle is None else str(bundle)
 
+        app_id, app_id_source = sources.first(
+            ("Config user_agent_appid", user_agent_appid),
+            ("botocore session", sources.instance.get("user_agent_appid")),
+            ("AWS_SDK_UA_APP_ID", sources.env("AWS_SDK_UA_APP_ID")),
+            (sources.where("sdk_ua_app_id"), sources.scoped.get("sdk_ua_app_id")),
+        )
+        if app_id is not None:
+            app_id = str(app_id)
+            if len(app_id) > APP_ID_MAX_LENGTH:
+                logger.warning(
+                    "the user-agent application id from %s is longer than %d characters",
+                    app_id_source,
+                    APP_ID_MAX_LENGTH,
+                )
+
         return cls(
             region=region,
             profile=sources.profile,
@@ -242,11 +291,13 @@ class AwsSettings:
             use_fips_endpoint=fips,
             use_dualstack_endpoint=dualstack,
             max_attempts=resolved_attempts,
+            retry_mode=str(mode),
             verify=resolved_verify,
             static_credentials=_static_credentials(
                 aws_access_key_id, aws_secret_access_key, aws_session_token
             ),
             botocore_session=botocore_session,
+            user_agent_appid=app_id,
         )
 
     def resolve_endpoint(self, resolver: EndpointResolver) -> Endpoint:
@@ -568,7 +619,16 @@ def _attempts(value: object, source: str | None) -> int:
     return number
 
 
+# An http(s) URL with a plain host name or IPv4 address, an optional port and anything
+# after a "/", "?" or "#" but blanks: what urlsplit accepts without a second look (the
+# port's range aside), checked without importing urllib.parse at construction.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::([0-9]{1,5}))?(?:[/?#][^\x00-\x20\x7f]*)?")
+
+
 def _checked_url(url: str, source: str) -> str:
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and int(plain.group(1) or 0) <= 65535:
+        return url
     from urllib.parse import urlsplit
 
     try:
@@ -644,15 +704,12 @@ def _load_ini(path: str, *, profiles: bool) -> dict[str, Any]:
     cached = _FILE_CACHE.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    from botocore import configloader
-    from botocore.exceptions import ConfigNotFound, ConfigParseError
+    from microvm_sdk._core import shared_config
 
     try:
-        raw = configloader.raw_config_parse(expanded)
-        data: dict[str, Any] = configloader.build_profile_map(raw) if profiles else raw
-    except ConfigNotFound:
-        return {}
-    except ConfigParseError as exc:
-        raise ConfigurationError(f"cannot parse {expanded}: {exc}") from exc
+        sections = shared_config.parse(expanded)
+    except shared_config.ConfigFileError as exc:
+        raise ConfigurationError(f"cannot parse {expanded}: {exc}") from None
+    data: dict[str, Any] = shared_config.profile_map(sections) if profiles else sections
     _FILE_CACHE[key] = (stamp, data)
     return data

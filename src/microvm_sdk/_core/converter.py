@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections.abc
 import datetime
 import logging
 import math
@@ -187,6 +188,19 @@ def _union_members(tp: Any) -> frozenset[Any] | None:
     return None
 
 
+def _is_sequence(tp: Any) -> bool:
+    return typing.get_origin(tp) is collections.abc.Sequence
+
+
+def _is_optional(tp: Any) -> bool:
+    """``X | None`` for one type ``X`` (``A | B | None`` is a union of its own)."""
+    origin = typing.get_origin(tp)
+    if origin is not typing.Union and not isinstance(tp, types.UnionType):
+        return False
+    args = typing.get_args(tp)
+    return len(args) == 2 and type(None) in args
+
+
 @attrs.frozen
 class _UnionInfo:
     shape: Shape
@@ -235,8 +249,12 @@ class WireConverter:
         Raises:
             DeserializationError: The data cannot be read even after error correction.
         """
+        structure = self._structure_fns.get(cls)
+        if structure is None:
+            structure = self._structure_fns[cls] = self._hook_of(cls)
         try:
-            return self._converter.structure(data, cls)
+            result: T = structure(data, cls)
+            return result
         except (_Invalid, KeyError, TypeError, ValueError, AttributeError, OverflowError):
             pass
         shape = self._shape_by_class.get(cls)
@@ -337,6 +355,32 @@ class WireConverter:
 
     # -- construction -----------------------------------------------------------------
 
+    def _hook_of(self, tp: Any) -> Structure:
+        """The structure function of ``tp``, found once.
+
+        cattrs 24.1 and later hand it out (``get_structure_hook``); with older releases
+        every call goes through ``structure``, which finds it again.
+        """
+        converter = self._converter
+        get_hook = getattr(converter, "get_structure_hook", None)
+        if get_hook is not None:
+            hook: Structure = get_hook(tp)
+            return hook
+        return converter.structure
+
+    def _make_optional(self, tp: Any) -> Structure:
+        """``X | None``: ``None`` as is, anything else by ``X``'s hook, found once.
+
+        cattrs' own optional hook looks ``X``'s hook up again on every value.
+        """
+        inner_type = next(arg for arg in typing.get_args(tp) if arg is not type(None))
+        inner = self._hook_of(inner_type)
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            return None if value is None else inner(value, inner_type)
+
+        return structure_optional
+
     def _configure(self) -> None:
         conv = self._converter
         conv.register_structure_hook(str, _strict_str)
@@ -357,9 +401,13 @@ class WireConverter:
                 conv.register_structure_hook(shape.cls, _structure_enum)
             elif shape.kind == "structure" and shape.cls is not None and shape.error is None:
                 self._shape_by_class[shape.cls] = shape
-        conv.register_structure_hook_func(
-            lambda tp: _union_members(tp) in self._unions, self._structure_union
+        conv.register_structure_hook_factory(_is_optional, self._make_optional)
+        conv.register_structure_hook_factory(
+            lambda tp: _union_members(tp) in self._unions, self._make_union
         )
+        # Lists become tuples, as cattrs 24.1 and newer structure ``Sequence[T]`` on their
+        # own; older releases give lists, and responses are immutable all the way down.
+        conv.register_structure_hook_factory(_is_sequence, self._make_sequence)
         self._input_shapes = {op.input for op in self.schema.operations.values() if op.input}
         # Factories, not eager registration: a class's hook is compiled when first needed,
         # after the hooks of the classes it holds can be found.
@@ -491,10 +539,30 @@ class WireConverter:
 
         return hook
 
-    def _structure_union(self, data: Any, tp: Any) -> Any:
+    def _make_sequence(self, tp: Any) -> Structure:
+        """``Sequence[X]``: a tuple, each item by ``X``'s hook, found once."""
+        (item_type,) = typing.get_args(tp)
+        item = self._hook_of(item_type)
+
+        def structure_sequence(value: Any, _: Any) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise _Invalid(f"expected a list, got {type(value).__name__}")
+            return tuple(item(element, item_type) for element in value)
+
+        return structure_sequence
+
+    def _make_union(self, tp: Any) -> Structure:
+        """The structure hook of one union type (its members looked up once)."""
+        info = self._unions[_union_members(tp)]  # type: ignore[index]
+
+        def structure_union(data: Any, _: Any) -> Any:
+            return self._structure_union(data, info)
+
+        return structure_union
+
+    def _structure_union(self, data: Any, info: _UnionInfo) -> Any:
         if data is None:
             return None
-        info = self._unions[_union_members(tp)]  # type: ignore[index]
         if not isinstance(data, Mapping):
             raise _Invalid(
                 f"expected an object for union {info.shape.name}, got {type(data).__name__}"

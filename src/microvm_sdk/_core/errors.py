@@ -6,10 +6,19 @@ one class per modeled error; ``public_home`` makes each class say so in tracebac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar, TypedDict
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
+from microvm_sdk._core.lazy import LazyModule
 from microvm_sdk._core.public import public_home
+
+if TYPE_CHECKING:
+    from microvm_sdk._core import metadata
+else:
+    # ResponseMetadata and ReadOnlyDict, imported when first used (an error's
+    # ``response_metadata`` read): ``import microvm_sdk`` does not pay for them.
+    metadata = LazyModule("microvm_sdk._core.metadata")
 
 _ERRORS = "microvm_sdk.errors"
 
@@ -128,7 +137,8 @@ class ServiceError(MicrovmError):
     """The service answered with an error.
 
     Catch a modeled error by its class (``errors.ThrottlingException``), or any service
-    error with this class and look at ``code``.
+    error with this class and look at ``code``. ``response`` holds what boto3's
+    ``ClientError.response`` holds, for code written against boto3.
     """
 
     CODE: ClassVar[str] = ""
@@ -137,6 +147,9 @@ class ServiceError(MicrovmError):
     """Whether the service model marks the error retryable."""
     MODELED_THROTTLING: ClassVar[bool] = False
     """Whether the service model marks the error as throttling."""
+    _MODEL_NAMES: ClassVar[Mapping[str, str]] = {}
+    # The model's names of the error's members, by Python name (``message`` included when
+    # the model has it): the keys boto3 gives them in ``ClientError.response``.
 
     code: str
     """The error code (``ThrottlingException``), without namespace or suffix."""
@@ -156,6 +169,9 @@ class ServiceError(MicrovmError):
     """How many attempts were made before this error surfaced."""
     body: bytes
     """The raw body of the error response."""
+    _http_headers: dict[str, str]
+    _max_attempts_reached: bool = False
+    # Set by the pipeline when the error came from the last attempt allowed.
 
     def __init__(
         self,
@@ -169,6 +185,7 @@ class ServiceError(MicrovmError):
         is_throttling: bool | None = None,
         attempts: int = 1,
         body: bytes = b"",
+        http_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.code = code or self.CODE or type(self).__name__
         self.message = message
@@ -179,7 +196,69 @@ class ServiceError(MicrovmError):
         self.is_throttling = self.MODELED_THROTTLING if is_throttling is None else is_throttling
         self.attempts = attempts
         self.body = body
+        self._http_headers = dict(http_headers) if http_headers else {}
         super().__init__(message)
+
+    @property
+    def http_headers(self) -> Mapping[str, str]:
+        """The headers of the error response, names in lower case; read-only."""
+        return MappingProxyType(self._http_headers)
+
+    @property
+    def response_metadata(self) -> metadata.ResponseMetadata:
+        """Request id, HTTP status, headers and attempts of the error response.
+
+        The same object every result has as ``result.response_metadata``.
+        """
+        return metadata.ResponseMetadata(
+            request_id=self.request_id,
+            http_status=self.http_status,
+            http_headers=self.http_headers,
+            attempts=self.attempts,
+        )
+
+    @property
+    def response(self) -> Mapping[str, Any]:
+        """The error as boto3's ``ClientError.response`` holds it; read-only.
+
+        ``{"Error": {"Code": ..., "Message": ...}, "ResponseMetadata": {"RequestId",
+        "HTTPStatusCode", "HTTPHeaders", "RetryAttempts"}}`` plus the modeled members of
+        the error under the model's names (``"resourceType": "MICROVM"``), so code
+        written against boto3 (``error.response["Error"]["Code"]``) keeps working.
+        ``ResponseMetadata`` also holds ``"MaxAttemptsReached": True`` when the error
+        came from the last attempt the call was allowed (as in boto3, whether or not the
+        error was retryable). As in boto3, a 5xx answer whose body is empty or an
+        HTML page has the status as its code (``"503"``) and the HTTP reason phrase as
+        its message; unlike boto3, its ``RequestId`` is kept when the response had one.
+        Changing the mapping raises ``TypeError``; ``dict(...)`` makes a copy to change.
+        """
+        read_only = metadata.ReadOnlyDict
+        facts = self.response_metadata.to_boto3()
+        facts["HTTPHeaders"] = read_only(facts["HTTPHeaders"])
+        if self._max_attempts_reached:
+            facts["MaxAttemptsReached"] = True
+        body = self.body.strip()
+        if self.http_status >= 500 and (not body or body.startswith(b"<html>")):
+            import http.client
+
+            status = self.http_status
+            error = {"Code": str(status), "Message": http.client.responses.get(status, "")}
+        else:
+            code = self.code
+            if not self.CODE and code == f"HTTP{self.http_status}":
+                code = str(self.http_status)  # no code in the response: botocore's stand-in
+            error = {"Message": self.message, "Code": code}
+        out: dict[str, Any] = {
+            "Error": read_only(error),
+            "ResponseMetadata": read_only(facts),
+        }
+        names = self._MODEL_NAMES
+        if self.message and "message" in names:
+            out[names["message"]] = self.message
+        for name, value in self.modeled_fields().items():
+            if value is not None:
+                out[names.get(name, name)] = _plain(value)
+        return read_only(out)
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}" if self.message else self.code
@@ -191,6 +270,17 @@ class ServiceError(MicrovmError):
     def modeled_fields(self) -> dict[str, Any]:
         """Return the modeled members of this error beyond ``message`` (empty here)."""
         return {}
+
+
+def _plain(value: Any) -> Any:
+    """A modeled member's value as boto3 parses it: enums as their text, sequences as lists."""
+    if isinstance(value, str):
+        return str.__str__(value)  # a ModelEnum member is a str: its value
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    return value
 
 
 @public_home(_ERRORS)
@@ -260,3 +350,4 @@ class ServiceErrorOptions(TypedDict, total=False):
     is_throttling: bool | None
     attempts: int
     body: bytes
+    http_headers: Mapping[str, str] | None

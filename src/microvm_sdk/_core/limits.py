@@ -1,19 +1,22 @@
-"""The ranges numeric client options must fall in, and the checks every place applies.
+"""The ranges and values client options may take, and the checks every place applies.
 
-Options given to ``Config``, to a waiter or to a paginator are checked where they are
-given, with exact comparisons (no conversion to ``float`` that could overflow, and
-``NaN`` is never in a range), and a value out of range is reported with the option's
-name and the range.
+Shared by every place options are read: arguments, ``Config``, waiters, paginators,
+environment variables and the shared config file. Numbers are checked with exact
+comparisons (no conversion to ``float`` that could overflow, and ``NaN`` is never in a
+range), and a value out of range is reported with the option's name and the range.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "APP_ID_MAX_LENGTH",
     "MAX_ATTEMPTS",
     "MAX_POOL_CONNECTIONS",
     "MAX_TIMEOUT",
     "MAX_WAITER_ATTEMPTS",
+    "RETRY_MODES",
     "count_problem",
+    "retry_mode_error",
     "seconds_problem",
     "shown",
     "waiter_problems",
@@ -93,3 +96,31 @@ def waiter_problems(
         if problem is not None:
             problems.append(f"max_attempts: {problem}")
     return problems
+
+
+#: The longest user-agent application id botocore takes without a warning.
+APP_ID_MAX_LENGTH = 50
+
+#: The retry modes there are: botocore's "standard" and "adaptive".
+RETRY_MODES = ("standard", "adaptive")
+
+
+def retry_mode_error(value: object, source: str) -> str | None:
+    """Say why ``value`` is not a retry mode, or return ``None`` when it is one.
+
+    Args:
+        value: The value read.
+        source: Where it was read, for the message (``"Config.retry_mode"``,
+            ``"AWS_RETRY_MODE"`` ...).
+    """
+    if value in RETRY_MODES:
+        return None
+    if value == "legacy":
+        return (
+            f"retry_mode 'legacy' (from {source}) is not supported: it is botocore's "
+            "original retry mode (5 attempts, no retry quota), no longer boto3's default. "
+            "Use 'standard' (the default, as in boto3 today) or 'adaptive' (standard plus "
+            "a client-side rate limiter)."
+        )
+    text = repr(value) if isinstance(value, str) and len(value) <= 40 else type(value).__name__
+    return f"retry_mode must be 'standard' or 'adaptive', got {text} (from {source})"

@@ -24,14 +24,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import Generic, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
 
 from microvm_sdk._core.errors import PaginationError, ParamValidationError
 from microvm_sdk._core.limits import count_problem
 from microvm_sdk._core.public import public_home
+
+if TYPE_CHECKING:
+    from microvm_sdk._core.tracing import PageTrace
 
 __all__ = ["AsyncPaginator", "Paginator", "decode_resume_token", "encode_resume_token"]
 
@@ -190,6 +194,8 @@ class _PaginatorBase(Generic[PageT, ItemT]):
             (None, 0) if starting_token is None else decode_resume_token(starting_token)
         )
         self._position: tuple[str | None, int] | None = self._start
+        #: Makes the span of one walk (the client sets it; ``None``: no spans).
+        self._trace: Callable[[], PageTrace | None] | None = None
 
     @property
     def resume_token(self) -> str | None:
@@ -307,8 +313,20 @@ class Paginator(_PaginatorBase[PageT, ItemT]):
 
     def _walk(self) -> Iterator[_Slice[PageT, ItemT]]:
         cursor = self._cursor()
-        while not cursor.done:
-            yield cursor.accept(self._fetch(cursor.token, self.page_size))
+        trace = None if self._trace is None else self._trace()
+        if trace is None:
+            while not cursor.done:
+                yield cursor.accept(self._fetch(cursor.token, self.page_size))
+            return
+        try:
+            while not cursor.done:
+                with trace.fetching():
+                    page = self._fetch(cursor.token, self.page_size)
+                yield cursor.accept(page)
+        except BaseException as error:
+            trace.end(error)
+            raise
+        trace.end(None)
 
 
 @public_home("microvm_sdk.paginators")
@@ -373,8 +391,11 @@ class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
         return self._pages()
 
     async def _pages(self) -> AsyncIterator[PageT]:
-        async for piece in self._walk():
-            yield self._page(piece)
+        # Closing this generator (``aclosing``, or leaving ``async for`` and collecting
+        # it) closes the walk at once, which ends its span.
+        async with aclosing(self._walk()) as walk:
+            async for piece in walk:
+                yield self._page(piece)
 
     async def items(self) -> AsyncIterator[ItemT]:
         """Iterate over the items of every page, fetching pages as they are needed.
@@ -382,11 +403,24 @@ class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
         Raises:
             PaginationError: The service returned a token it had already returned.
         """
-        async for piece in self._walk():
-            for item in self._items(piece):
-                yield item
+        async with aclosing(self._walk()) as walk:
+            async for piece in walk:
+                for item in self._items(piece):
+                    yield item
 
-    async def _walk(self) -> AsyncIterator[_Slice[PageT, ItemT]]:
+    async def _walk(self) -> AsyncGenerator[_Slice[PageT, ItemT], None]:
         cursor = self._cursor()
-        while not cursor.done:
-            yield cursor.accept(await self._fetch(cursor.token, self.page_size))
+        trace = None if self._trace is None else self._trace()
+        if trace is None:
+            while not cursor.done:
+                yield cursor.accept(await self._fetch(cursor.token, self.page_size))
+            return
+        try:
+            while not cursor.done:
+                with trace.fetching():
+                    page = await self._fetch(cursor.token, self.page_size)
+                yield cursor.accept(page)
+        except BaseException as error:
+            trace.end(error)
+            raise
+        trace.end(None)

@@ -56,3 +56,44 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 def matches(pattern: str, value: str) -> bool:
     """Whether ``value`` satisfies the model pattern ``pattern``."""
     return compile_pattern(pattern).fullmatch(value) is not None
+
+
+#: A :class:`Matcher` remembers this many values, each at most this long.
+REMEMBERED_VALUES = 256
+REMEMBERED_LENGTH = 256
+
+
+class Matcher:
+    """Whole-value matching of one model pattern, remembering the recent short values.
+
+    The same ARNs and names come back call after call, and a model pattern (an ARN's
+    alternation of resource types, say) costs a microsecond or more to run; a value
+    seen before costs a dictionary look-up. The table is bounded (it starts again when
+    full) and keeps only short values, so neither memory nor a hostile caller's long
+    strings accumulate.
+    """
+
+    __slots__ = ("_fullmatch", "_known", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._fullmatch = compile_pattern(pattern).fullmatch
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, value: str) -> bool:
+        """Whether ``value`` satisfies the pattern."""
+        known = self._known
+        found = known.get(value)
+        if found is None:
+            found = self._fullmatch(value) is not None
+            if len(value) <= REMEMBERED_LENGTH:
+                if len(known) >= REMEMBERED_VALUES:
+                    known.clear()
+                known[value] = found
+        return found
+
+
+@functools.cache
+def matcher(pattern: str) -> Matcher:
+    """The :class:`Matcher` of a model pattern (one per pattern)."""
+    return Matcher(pattern)

@@ -12,31 +12,46 @@ imports neither botocore nor ``http.client``.
 from __future__ import annotations
 
 import logging
-import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
 from microvm_sdk._core import forks
 from microvm_sdk._core.errors import MicrovmError, ParamValidationError, ServiceError
+from microvm_sdk._core.hooks import (
+    AfterResponseEvent,
+    AfterSignEvent,
+    BeforeSignEvent,
+    Notify,
+    RetryEvent,
+)
 from microvm_sdk._core.http import HttpRequest, HttpResponse
+from microvm_sdk._core.metadata import EmptyOutput, request_id_of
 from microvm_sdk._core.steps import Sleep
+from microvm_sdk._core.tokens import uuid4
+from microvm_sdk._core.tracing import OPENTELEMETRY, CallTrace, find_tracer, start_call
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
+
     from microvm_sdk._core.aws_config import AwsSettings, CredentialSource
     from microvm_sdk._core.converter import WireConverter
+    from microvm_sdk._core.hooks import _HookPoints
     from microvm_sdk._core.protocol import RestJsonProtocol
     from microvm_sdk._core.retries import RetryStrategy
     from microvm_sdk._core.schema import Operation, ServiceSchema
     from microvm_sdk._core.signing import CredentialProvider, SigningCredentials, SigV4Signer
     from microvm_sdk._core.transport import Transport
+    from microvm_sdk._core.user_agent import UserAgent
     from microvm_sdk._core.validation import Validator
 
 T = TypeVar("T")
 logger = logging.getLogger("microvm_sdk")
+_set = object.__setattr__
 
 _CONVERTERS: dict[int, tuple[ServiceSchema, WireConverter, Validator, RestJsonProtocol]] = {}
 _CONVERTERS_LOCK = threading.Lock()
@@ -71,10 +86,32 @@ class TransportOptions:
 
 
 #: What :meth:`RuntimeCore.attempts` asks its driver to do: send a request (resume with the
-#: response, or throw the transport's ``MicrovmError`` in) or sleep (resume with ``None``).
-AttemptStep = HttpRequest | Sleep
-#: The retry loop of one call, as steps; it returns the successful response.
-AttemptSteps = Generator[AttemptStep, HttpResponse | None, HttpResponse]
+#: response, or throw the transport's ``MicrovmError`` in), sleep, or call hooks (resume
+#: with ``None``). An exception the driver meets doing a step is thrown in.
+AttemptStep = HttpRequest | Sleep | Notify[Any]
+#: The retry loop of one call, as steps; it returns the successful response and the
+#: number of attempts it took.
+AttemptSteps = Generator[AttemptStep, HttpResponse | None, tuple[HttpResponse, int]]
+
+
+class CallStub(Protocol):
+    """Answers a client's calls instead of the network (``microvm_sdk.testing.Stubber``).
+
+    A runtime with a stub validates and serializes each call as usual, then asks the stub
+    for the response instead of signing, sending and retrying; the response is parsed as
+    usual (an error response raises its typed error).
+    """
+
+    def _answer(self, operation: Operation, params: Any, request: HttpRequest) -> HttpResponse:
+        """Return the response to one call, or raise to fail the call.
+
+        Args:
+            operation: The operation called.
+            params: Its typed input as the caller built it (idempotency tokens the SDK
+                fills in are not in it).
+            request: The serialized request.
+        """
+        ...
 
 
 class RuntimeCore:
@@ -89,9 +126,12 @@ class RuntimeCore:
         schema: The service, or a function returning it (called on first use, so that
             constructing a client does not import the models).
         settings: Region, endpoint and credential settings.
-        user_agent: The ``User-Agent`` header value.
+        user_agent: What the ``User-Agent`` header is made of (the header is written on
+            first use), or the header's value.
         transport_options: How to build the default transport.
         unsigned: Send requests unsigned.
+        tracing: Record OpenTelemetry spans when the application uses OpenTelemetry.
+        version: The SDK's version (the instrumentation scope's, for spans).
     """
 
     def __init__(
@@ -99,14 +139,21 @@ class RuntimeCore:
         *,
         schema: ServiceSchema | Callable[[], ServiceSchema],
         settings: AwsSettings,
-        user_agent: str,
+        user_agent: UserAgent | str,
         transport_options: TransportOptions | None = None,
         unsigned: bool = False,
+        tracing: bool = True,
+        version: str = "",
     ) -> None:
         self._schema = schema
         self.settings = settings
-        self.user_agent = user_agent
+        self._user_agent = user_agent
+        self.user_agent = user_agent if isinstance(user_agent, str) else ""
         self.unsigned = unsigned
+        self.tracing = tracing
+        self._version = version
+        #: The client's hooks, once someone registered any (``client.hooks``).
+        self.hooks: _HookPoints | None = None
         self._transport_options = transport_options or TransportOptions()
         self._lock = threading.Lock()
         self._ready = False
@@ -116,6 +163,9 @@ class RuntimeCore:
         self._credentials: CredentialSource | None = None
         self._retry: RetryStrategy | None = None
         self._closed = False
+        #: Answers calls instead of the network while a test's Stubber is active.
+        self.stub: CallStub | None = None
+        self._token_members: dict[str, tuple[str, ...]] = {}
         forks.track(self)
 
     def _after_fork(self) -> None:
@@ -149,7 +199,7 @@ class RuntimeCore:
             if self._ready:
                 return
             from microvm_sdk._core.endpoints import EndpointResolver
-            from microvm_sdk._core.retries import StandardRetryStrategy
+            from microvm_sdk._core.retries import strategy_for
             from microvm_sdk._core.signing import SigV4Signer
 
             endpoint = self.settings.resolve_endpoint(
@@ -166,7 +216,9 @@ class RuntimeCore:
             self._signer = SigV4Signer(signing_name, unsigned=self.unsigned)
             self._signer.load()  # here, not on the first signature: see forks.loading()
             self._credentials = None if self.unsigned else self.settings.credential_source()
-            self._retry = StandardRetryStrategy(max_attempts=self.settings.max_attempts)
+            self._retry = strategy_for(self.settings.retry_mode, self.settings.max_attempts)
+            if not isinstance(self._user_agent, str):
+                self.user_agent = self._user_agent.header()
             self._build_transport(self._transport_options)
             self._ready = True
 
@@ -218,18 +270,74 @@ class RuntimeCore:
 
     def to_wire(self, result: Any) -> dict[str, Any]:
         """The wire form of a typed output (``{}`` for an operation without output)."""
+        if result is None or isinstance(result, EmptyOutput):
+            return {}
         converter, _, _ = codec_for(self.schema)
-        return {} if result is None else converter.to_wire(result)
+        return converter.to_wire(result)
+
+    @property
+    def tracer(self) -> Tracer | None:
+        """The tracer for this client's spans, or ``None``.
+
+        ``None`` when tracing is off or OpenTelemetry is not in use (see
+        ``microvm_sdk._core.tracing``).
+        """
+        return find_tracer(self._version) if self.tracing else None
+
+    def trace_call(self, operation_name: str) -> CallTrace | None:
+        """Start the span of a call to ``operation_name`` and make it current.
+
+        ``None`` without tracing. The driver ends it with :meth:`CallTrace.close`.
+        """
+        tracer = find_tracer(self._version) if self.tracing else None
+        if tracer is None:
+            return None
+        trace = start_call(tracer, self.schema.service_id, operation_name, self.settings.region)
+        if trace is not None:
+            trace.open()
+        return trace
+
+    def finish(
+        self,
+        operation: Operation,
+        protocol: RestJsonProtocol,
+        response: HttpResponse,
+        attempts: int,
+        output_cls: type[T] | None,
+    ) -> T:
+        """The typed output of a call's successful response, carrying its metadata.
+
+        The result's ``response_metadata`` tells status, headers, request id and
+        ``attempts``; an operation without a modeled output (``output_cls`` ``None`` or
+        ``EmptyOutput``) returns an ``EmptyOutput`` carrying it.
+
+        Raises:
+            DeserializationError: The body cannot be read into ``output_cls``.
+        """
+        result: Any
+        if output_cls is None or output_cls is EmptyOutput:
+            result = EmptyOutput()
+        else:
+            result = protocol.parse(operation, response, output_cls)
+        # What metadata.attach does, written out: this runs on every call, and a
+        # try costs less than a check (or contextlib.suppress) when it succeeds.
+        try:  # noqa: SIM105
+            _set(result, "_response_metadata", (response.status, response.headers, attempts))
+        except AttributeError:  # a class that is not a ModelOutput (a hand-made schema)
+            pass
+        typed: T = result
+        return typed
 
     def _fill_idempotency_tokens(self, operation: Operation, params: Any) -> Any:
-        if not operation.input:
-            return params
-        shape = self.schema.shapes[operation.input]
-        missing = {
-            m.name: uuid4()
-            for m in shape.members
-            if m.idempotency_token and getattr(params, m.name, None) is None
-        }
+        # The generated methods fill omitted tokens as they build the input; this is
+        # for inputs made elsewhere (call_wire, paginators, inputs built by hand).
+        names = self._token_members.get(operation.name)
+        if names is None:
+            shape = self.schema.shapes[operation.input] if operation.input else None
+            members = shape.members if shape is not None else ()
+            names = tuple(m.name for m in members if m.idempotency_token)
+            self._token_members[operation.name] = names
+        missing = {name: uuid4() for name in names if getattr(params, name, None) is None}
         return attrs.evolve(params, **missing) if missing else params
 
     def attempts(
@@ -237,67 +345,143 @@ class RuntimeCore:
         operation: Operation,
         request: HttpRequest,
         credentials: CredentialProvider | SigningCredentials | None,
+        trace: CallTrace | None = None,
     ) -> AttemptSteps:
         """The retry loop of one call: sign, send, classify, back off, as steps.
 
         Each attempt is signed afresh (after any backoff) and yields the request; the
         driver sends it and resumes the loop with the response, or throws the transport's
-        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`. It
-        returns the first response with a status below 300 and raises the last error when
-        the retry strategy gives up.
+        :class:`MicrovmError` in. Between attempts the loop yields a :class:`Sleep`, and
+        before an attempt too when the adaptive mode's rate limiter holds it back. It
+        returns the first response with a status below 300 (and the number of attempts
+        made) and raises the last error when the retry strategy gives up. The client's
+        hooks are called through :class:`Notify` steps, only when some are registered;
+        with ``trace``, an attempt of a call that retries is recorded as a child span.
 
         Args:
             operation: The operation called.
             request: Its serialized request (headers are rewritten on every attempt).
             credentials: What to sign with: a provider asked on every attempt (blocking
                 drivers) or frozen credentials (asyncio, fetched off the event loop).
+            trace: The call's span, or ``None``.
         """
         assert self._retry is not None and self._signer is not None
         signer = self._signer
         attempts = self._retry.begin()
+        hooks = self.hooks
         base_headers = dict(request.headers)
         base_headers["User-Agent"] = self.user_agent
         invocation_id = uuid4()
         max_attempts = self.settings.max_attempts
+        name = operation.name
         attempt = 0
         debug = logger.isEnabledFor(logging.DEBUG)
+        began = 0
+        if trace is not None:
+            trace.sending(request)
         while True:
             attempt += 1
+            # The adaptive mode's client-side rate limit, before signing (so that a
+            # signature is never older than the wait): a sleep step, then ask again.
+            wait = attempts.send_delay()
+            while wait > 0:
+                if debug:
+                    logger.debug("%s: rate limited, sending in %.3f s", operation.name, wait)
+                yield Sleep(wait)
+                wait = attempts.send_delay()
             request.headers = dict(base_headers)
+            if hooks is not None and hooks._before_sign:
+                yield Notify(hooks._before_sign, BeforeSignEvent(name, attempt, request))
             signer.sign(request, region=self._signing_region, credentials=credentials)
             # Added after signing, as botocore does: they change per attempt.
             request.headers["amz-sdk-invocation-id"] = invocation_id
             request.headers["amz-sdk-request"] = f"attempt={attempt}; max={max_attempts}"
+            if hooks is not None and hooks._after_sign:
+                yield Notify(hooks._after_sign, AfterSignEvent(name, attempt, request))
+            if trace is not None:
+                began = time.time_ns()
             started = time.perf_counter()
             error: MicrovmError
             try:
                 response = yield request
             except MicrovmError as exc:
                 error = exc
+                response = None
                 status: int | str = type(exc).__name__
             else:
                 assert response is not None  # a request step is answered with a response
                 status = response.status
                 if status < 300:
                     attempts.succeeded()
+                    if hooks is not None and hooks._after_response:
+                        elapsed = time.perf_counter() - started
+                        yield Notify(
+                            hooks._after_response,
+                            AfterResponseEvent(
+                                name,
+                                attempt,
+                                request,
+                                response=response,
+                                error=None,
+                                elapsed=elapsed,
+                            ),
+                        )
                     if debug:
                         _log_attempt(operation, attempt, status, started)
-                    return response
+                    if trace is not None:
+                        if attempt > 1:
+                            trace.attempt(attempt, began, response, None)
+                        trace.succeeded(status, request_id_of(response.headers), attempt)
+                    return response, attempt
                 error = self._error(response)
+            if hooks is not None and hooks._after_response:
+                elapsed = time.perf_counter() - started
+                yield Notify(
+                    hooks._after_response,
+                    AfterResponseEvent(
+                        name, attempt, request, response=response, error=error, elapsed=elapsed
+                    ),
+                )
             if debug:
                 _log_attempt(operation, attempt, status, started)
             delay = attempts.next_delay(error)
+            if trace is not None and (attempt > 1 or delay is not None):
+                trace.attempt(attempt, began, response, error)
             if delay is None:
                 if attempt > 1:
-                    error.add_note(f"{operation.name} failed after {attempt} attempts")
+                    error.add_note(f"{name} failed after {attempt} attempts")
+                if attempt >= max_attempts and isinstance(error, ServiceError):
+                    error._max_attempts_reached = True  # as botocore says, retryable or not
                 raise error
             if debug:
-                logger.debug("%s: retrying in %.3f s", operation.name, delay)
+                logger.debug("%s: retrying in %.3f s", name, delay)
+            if hooks is not None and hooks._on_retry:
+                yield Notify(hooks._on_retry, RetryEvent(name, attempt, error, delay))
             yield Sleep(delay)
 
     def _error(self, response: HttpResponse) -> ServiceError:
         _, _, protocol = codec_for(self.schema)
-        return protocol.error(response)
+        error = protocol.error(response)
+        error._http_headers = dict(response.headers)
+        return error
+
+    def stubbed(
+        self, stub: CallStub, operation: Operation, params: Any, request: HttpRequest
+    ) -> HttpResponse:
+        """The stub's answer to one call: no signing, sending, retries or rate limiting.
+
+        Raises:
+            ServiceError: The stub answered with an error (classified as the retry policy
+                would classify it, after one attempt).
+        """
+        response = stub._answer(operation, params, request)
+        if response.status >= 300:
+            from microvm_sdk._core.retries import classify_error
+
+            error = self._error(response)
+            error.is_retryable, error.is_throttling = classify_error(error)
+            raise error
+        return response
 
 
 class ClientRuntime(RuntimeCore):
@@ -306,9 +490,11 @@ class ClientRuntime(RuntimeCore):
     Args:
         schema: The service, or a function returning it (called on first use).
         settings: Region, endpoint and credential settings.
-        user_agent: The ``User-Agent`` header value.
+        user_agent: What the ``User-Agent`` header is made of, or its value.
         transport_options: How to build the default transport.
         unsigned: Send requests unsigned.
+        tracing: Record OpenTelemetry spans when the application uses OpenTelemetry.
+        version: The SDK's version (for spans).
         transport: A transport to use instead of the default one (tests, custom stacks).
         sleep: The function that waits between attempts (tests inject a fake).
     """
@@ -318,9 +504,11 @@ class ClientRuntime(RuntimeCore):
         *,
         schema: ServiceSchema | Callable[[], ServiceSchema],
         settings: AwsSettings,
-        user_agent: str,
+        user_agent: UserAgent | str,
         transport_options: TransportOptions | None = None,
         unsigned: bool = False,
+        tracing: bool = True,
+        version: str = "",
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -330,6 +518,8 @@ class ClientRuntime(RuntimeCore):
             user_agent=user_agent,
             transport_options=transport_options,
             unsigned=unsigned,
+            tracing=tracing,
+            version=version,
         )
         self._transport = transport
         self._sleep = sleep
@@ -363,9 +553,25 @@ class ClientRuntime(RuntimeCore):
             ServiceError: The service answered with an error (after any retries).
             TransportError: No answer after any retries.
         """
-        operation, request, protocol = self.request_for(operation_name, params)
-        response = self._drive(self.attempts(operation, request, self._credentials))
-        result: T = protocol.parse(operation, response, output_cls)
+        trace = None
+        if self.tracing and OPENTELEMETRY in sys.modules:
+            trace = self.trace_call(operation_name)  # the call's span, now current
+        try:
+            operation, request, protocol = self.request_for(operation_name, params)
+            stub = self.stub
+            if stub is not None:
+                response, attempts = self.stubbed(stub, operation, params, request), 1
+            else:
+                response, attempts = self._drive(
+                    self.attempts(operation, request, self._credentials, trace)
+                )
+            result: T = self.finish(operation, protocol, response, attempts, output_cls)
+        except BaseException as error:
+            if trace is not None:
+                trace.close(error)
+            raise
+        if trace is not None:
+            trace.close(None)
         return result
 
     def invoke_wire(self, operation_name: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -378,39 +584,32 @@ class ClientRuntime(RuntimeCore):
         params_obj, output_cls = self.wire_call(operation_name, params)
         return self.to_wire(self.invoke(operation_name, params_obj, output_cls))
 
-    def _drive(self, steps: AttemptSteps) -> HttpResponse:
-        """Run the steps of one call: send with the transport, sleep with ``sleep``."""
+    def _drive(self, steps: AttemptSteps) -> tuple[HttpResponse, int]:
+        """Run the steps of one call: send with the transport, sleep, call hooks.
+
+        Whatever doing a step raised is thrown back into the steps.
+        """
         transport = self._transport
         assert transport is not None
         try:
             step = next(steps)
             while True:
-                if isinstance(step, Sleep):
-                    self._sleep(step.seconds)
-                    step = steps.send(None)
-                    continue
+                reply: HttpResponse | None = None
                 try:
-                    response = transport.send(step)
-                except MicrovmError as exc:
+                    if isinstance(step, HttpRequest):
+                        reply = transport.send(step)
+                    elif isinstance(step, Sleep):
+                        self._sleep(step.seconds)
+                    else:
+                        assert isinstance(step, Notify)
+                        step.run()
+                except BaseException as exc:
                     step = steps.throw(exc)
                 else:
-                    step = steps.send(response)
+                    step = steps.send(reply)
         except StopIteration as done:
-            final: HttpResponse = done.value
+            final: tuple[HttpResponse, int] = done.value
             return final
-
-
-def uuid4() -> str:
-    """A random (version 4) UUID in its text form, as ``str(uuid.uuid4())`` gives it.
-
-    Built straight from ``os.urandom`` at about a third of the cost of going through a
-    ``uuid.UUID`` object; every call makes one or two (invocation id, client token).
-    """
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-    text = raw.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _log_attempt(operation: Operation, attempt: int, status: int | str, started: float) -> None:
@@ -428,6 +627,7 @@ def _log_attempt(operation: Operation, attempt: int, status: int | str, started:
 __all__ = [
     "AttemptStep",
     "AttemptSteps",
+    "CallStub",
     "ClientRuntime",
     "ParamValidationError",
     "RuntimeCore",

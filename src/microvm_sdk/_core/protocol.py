@@ -35,14 +35,12 @@ import base64
 import datetime
 import email.utils
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
-from microvm_sdk._core import text_values
+from microvm_sdk._core import json_codec, text_values
 from microvm_sdk._core.converter import WireConverter, member_key
 from microvm_sdk._core.errors import (
     DeserializationError,
@@ -59,12 +57,12 @@ _JSON = "application/json"
 
 
 def _encode(value: str, safe: str = "-_.~") -> str:
-    return quote(value, safe=safe)
+    return text_values.percent_encode(value, safe)
 
 
 def _json(value: Any) -> bytes:
     try:
-        return json.dumps(value, allow_nan=False).encode("utf-8")
+        return json_codec.dumps(value)
     except (TypeError, ValueError) as exc:  # a document holding NaN, a set, ...
         raise SerializationError(f"cannot write the request body as JSON: {exc}") from None
 
@@ -80,6 +78,7 @@ class _RequestPlan:
         "host_prefix",
         "labels",
         "literal_query",
+        "path_parts",
         "payload",
         "payload_kind",
         "prefix_members",
@@ -99,6 +98,16 @@ class _RequestPlan:
             for m in members
             if m.location == "uri"
         }
+        # The template split once: literal text, and (attribute, encoder, safe) per label.
+        self.path_parts: list[str | tuple[str, text_values.Encoder, str]] = []
+        for index, piece in enumerate(_LABEL.split(self.template)):
+            if index % 2 == 0:
+                if piece:
+                    self.path_parts.append(piece)
+                continue
+            greedy = piece.endswith("+")
+            attr, encode = self.labels[piece.rstrip("+")]
+            self.path_parts.append((attr, encode, "/-_.~" if greedy else "-_.~"))
         self.query_members: list[tuple[str, str, bool, text_values.Encoder]] = []
         self.query_maps: list[tuple[str, bool, text_values.Encoder]] = []
         for m in members:
@@ -172,15 +181,12 @@ class RestJsonProtocol:
         plan = self._plan(operation)
         path = plan.template
         if plan.labels:
-            labels = plan.labels
-
-            def label(match: re.Match[str]) -> str:
-                name = match.group(1)
-                greedy = name.endswith("+")
-                attr, encode = labels[name.rstrip("+")]
-                return _encode(encode(getattr(params, attr)), "/-_.~" if greedy else "-_.~")
-
-            path = _LABEL.sub(label, path)
+            path = "".join(
+                part
+                if isinstance(part, str)
+                else _encode(part[1](getattr(params, part[0])), part[2])
+                for part in plan.path_parts
+            )
         query = self._query(plan, params) if (plan.query_members or plan.query_maps) else ""
         if plan.literal_query:
             query = plan.literal_query + ("&" + query if query else "")
@@ -501,7 +507,7 @@ _NOT_JSON: Any = object()
 def _json_value(body: bytes) -> Any:
     """The JSON value of ``body``, or :data:`_NOT_JSON` (linear time; depth is bounded)."""
     try:
-        return json.loads(body)
+        return json_codec.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return _NOT_JSON
 

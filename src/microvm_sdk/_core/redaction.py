@@ -1,13 +1,15 @@
 """Hiding sensitive values.
 
-``repr`` helpers for attrs fields, URLs with their credentials hidden, and which shapes
-may hold sensitive data.
+``repr`` helpers for attrs fields and the generated models' ``__repr__``, URLs with
+their credentials hidden, and which shapes may hold sensitive data.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from microvm_sdk._core.schema import Shape
@@ -32,12 +34,49 @@ def holds_sensitive(shape: Shape, lookup: Callable[[str], Shape]) -> bool:
     return False
 
 
+_REPRING = threading.local()
+
+
+class repr_once:
+    """Guard a ``__repr__`` against an object that holds itself, as attrs' repr does.
+
+    ``with repr_once(self) as again:`` gives ``again`` true when ``self`` is already
+    being shown further up the same thread's stack; the ``__repr__`` then returns
+    ``"..."`` instead of recursing.
+    """
+
+    __slots__ = ("_key", "_seen")
+
+    def __init__(self, obj: object) -> None:
+        self._key = id(obj)
+        self._seen: set[int] | None = None
+
+    def __enter__(self) -> bool:
+        seen: set[int] | None = getattr(_REPRING, "seen", None)
+        if seen is None:
+            seen = _REPRING.seen = set()
+        if self._key in seen:
+            return True
+        seen.add(self._key)
+        self._seen = seen
+        return False
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._seen is not None:
+            self._seen.discard(self._key)
+
+
 def redact(value: object) -> str:
     """Hide a sensitive scalar; show only whether it is set."""
     return "None" if value is None else REDACTED
 
 
-def redact_map_values(value: Mapping[object, object] | None) -> str:
+def redact_map_values(value: Mapping[Any, object] | None) -> str:
     """Show the keys of a map whose values are sensitive, not the values."""
     if value is None:
         return "None"

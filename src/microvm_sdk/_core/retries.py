@@ -1,4 +1,4 @@
-"""The AWS "standard" retry mode: classification, backoff with jitter, and a retry quota.
+"""The AWS retry modes: "standard", and "adaptive" (standard plus a client-side rate limiter).
 
 This follows botocore's ``standard`` mode (the default of the botocore release that ships
 this service) rule for rule:
@@ -24,6 +24,14 @@ this service) rule for rule:
   retry. A client whose endpoint keeps failing thus stops retrying after about 35
   retries, instead of multiplying its load on a struggling service.
 
+The ``adaptive`` mode (:class:`AdaptiveRetryStrategy`) retries by the same rules and
+adds botocore's client-side rate limiter
+(:class:`~microvm_sdk._core.rate_limiter.ClientRateLimiter`): once the service has
+throttled the client, every attempt, first ones included, waits for a send token, and the
+rate tokens come at follows the answers (cut on each throttle, grown back along a cubic
+curve after it). The wait is not a sleep here: :meth:`RetryAttempts.send_delay` says how
+long, and the call pipeline yields it as a step for its driver to sleep.
+
 A strategy is shared by every call of a client and is thread-safe; :meth:`begin` hands
 out a per-call :class:`StandardRetryAttempts`, which is not.
 """
@@ -33,20 +41,24 @@ from __future__ import annotations
 import random as _random
 import threading
 from collections.abc import Callable
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from microvm_sdk._core.errors import MicrovmError, ServiceError, TransportError
+from microvm_sdk._core.rate_limiter import ClientRateLimiter
 
 __all__ = [
     "THROTTLING_ERROR_CODES",
     "TRANSIENT_ERROR_CODES",
     "TRANSIENT_STATUS_CODES",
+    "AdaptiveRetryAttempts",
+    "AdaptiveRetryStrategy",
     "RetryAttempts",
     "RetryQuota",
     "RetryStrategy",
     "StandardRetryAttempts",
     "StandardRetryStrategy",
     "classify_error",
+    "strategy_for",
 ]
 
 #: Error codes that mean "slow down", whatever the service (botocore's list).
@@ -163,10 +175,15 @@ class RetryQuota:
 class RetryAttempts(Protocol):
     """The retry state of one call, handed out by :meth:`RetryStrategy.begin`.
 
-    The pipeline calls :meth:`next_delay` after every failed attempt and
-    :meth:`succeeded` once the call has succeeded. An instance MUST NOT be shared
-    between calls or threads.
+    The pipeline calls :meth:`send_delay` before every attempt (and again after
+    sleeping what it said, until it says ``0``), :meth:`next_delay` after every failed
+    attempt and :meth:`succeeded` once the call has succeeded. An instance MUST NOT be
+    shared between calls or threads.
     """
+
+    def send_delay(self) -> float:
+        """Return the seconds to wait before sending the next attempt (``0.0``: send now)."""
+        ...
 
     def next_delay(self, error: MicrovmError) -> float | None:
         """Return the seconds to sleep before the next attempt, or ``None`` to give up."""
@@ -278,6 +295,10 @@ class StandardRetryAttempts:
         self.attempts = 0
         self._last_cost: int | None = None
 
+    def send_delay(self) -> float:
+        """Standard mode never holds an attempt back: ``0.0``."""
+        return 0.0
+
     def next_delay(self, error: MicrovmError) -> float | None:
         """Classify the error of the attempt that just failed and decide what comes next.
 
@@ -317,3 +338,66 @@ class StandardRetryAttempts:
             strategy.quota.release(strategy.no_retry_increment)
         else:
             strategy.quota.release(self._last_cost)
+
+
+class AdaptiveRetryStrategy(StandardRetryStrategy):
+    """The AWS adaptive retry mode: standard retries plus a client-side rate limiter.
+
+    Args:
+        max_attempts: Attempts per call, the first one included; 1 never retries.
+        rate_limiter: The limiter every call of the client shares; a new one when omitted.
+        **options: The other options of :class:`StandardRetryStrategy`.
+    """
+
+    def __init__(
+        self,
+        max_attempts: int = 3,
+        *,
+        rate_limiter: ClientRateLimiter | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(max_attempts, **options)
+        self.rate_limiter = ClientRateLimiter() if rate_limiter is None else rate_limiter
+
+    def begin(self) -> AdaptiveRetryAttempts:
+        """Start the retry state of a new call."""
+        return AdaptiveRetryAttempts(self)
+
+
+class AdaptiveRetryAttempts(StandardRetryAttempts):
+    """The retry state of one call under an :class:`AdaptiveRetryStrategy`.
+
+    Retries as :class:`StandardRetryAttempts` does; every answer (and every transport
+    failure) also adjusts the shared rate limiter, and every attempt asks it for a token.
+    """
+
+    def __init__(self, strategy: AdaptiveRetryStrategy) -> None:
+        super().__init__(strategy)
+        self._limiter = strategy.rate_limiter
+
+    def send_delay(self) -> float:
+        """Take a send token, or return the seconds to wait before asking again."""
+        return self._limiter.acquire()
+
+    def next_delay(self, error: MicrovmError) -> float | None:
+        """Record the failed attempt with the rate limiter, then decide as standard mode."""
+        self._limiter.record(throttled=classify_error(error)[1])
+        return super().next_delay(error)
+
+    def succeeded(self) -> None:
+        """Record the success with the rate limiter and refund the retry quota."""
+        self._limiter.record(throttled=False)
+        super().succeeded()
+
+
+def strategy_for(mode: str, max_attempts: int) -> StandardRetryStrategy:
+    """Return a new retry strategy for ``mode`` (``"standard"`` or ``"adaptive"``).
+
+    Raises:
+        ValueError: ``mode`` is not a retry mode.
+    """
+    if mode == "standard":
+        return StandardRetryStrategy(max_attempts)
+    if mode == "adaptive":
+        return AdaptiveRetryStrategy(max_attempts)
+    raise ValueError(f"unknown retry mode {mode!r}")

@@ -1,13 +1,20 @@
 """AWS Signature Version 4 through botocore's signer.
 
-botocore (``botocore.auth``, ``botocore.awsrequest``) is imported on the first
-signature, not with this module. The signature is botocore's ``SigV4Auth`` computation;
-this module only adds three savings that leave the result unchanged: the request body
-is handed over as bytes (no request preparation), the canonical header set is computed
-once per signature instead of twice, and the signing key (which depends only on the
-secret key, the date, the region and the service) is reused while those stay the same
-instead of being derived again for every request. Together they cut the cost of a
-signature by about 40%.
+botocore (``botocore.auth``) is imported on the first signature, not with this module.
+The signature is computed by a subclass of botocore's ``SigV4Auth`` through its public
+methods (``canonical_headers``, ``signed_headers``, ``payload``, ``string_to_sign``,
+``scope``, ``canonical_query_string``), with botocore's credential objects, and is the
+one ``SigV4Auth.add_auth`` computes. What this module adds is memory of the work that
+``add_auth`` would otherwise redo for every request, none of which changes the result:
+
+* the canonical path, canonical query string and ``Host`` value of a URL, kept per URL
+  (a bounded table: an endpoint or path seen before costs a dictionary look-up);
+* the ``X-Amz-Date`` text, formatted once per second of the clock botocore reads (the
+  clock is read on every signature, so a test that freezes or moves it is obeyed);
+* one ``SigV4Auth`` per set of credentials and region, holding its signing key (which
+  depends only on the secret key, the date, the region and the service) for the day;
+* a light request stand-in instead of an ``AWSRequest`` with its ``email.message``
+  headers, and the set of headers to sign worked out once per signature, not twice.
 
 Headers, as boto3 sends them for a JSON service: ``X-Amz-Date``, ``Authorization`` and,
 with temporary credentials, ``X-Amz-Security-Token``. The payload hash is part of the
@@ -16,12 +23,14 @@ when :meth:`SigV4Signer.sign` runs is signed except the ones botocore never sign
 (``User-Agent``, ``Expect``, ``Connection``, ``X-Amzn-Trace-Id`` ...). boto3 adds
 ``Content-Length``, ``amz-sdk-invocation-id`` and ``amz-sdk-request`` after signing, so
 they are not signed; add them after :meth:`SigV4Signer.sign` to send the same signed
-header set.
+header set. Nothing is logged: botocore's own ``add_auth`` writes the canonical request
+(with any session token) to its DEBUG log, and no secret may reach a log.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any, Protocol, cast
 
 from microvm_sdk._core.errors import ConfigurationError
@@ -31,6 +40,9 @@ __all__ = ["CredentialProvider", "SigV4Signer", "SigningCredentials"]
 
 # Headers the signer writes; stale copies from an earlier attempt are dropped first.
 _SIGNER_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-security-token"})
+#: URLs whose canonical parts are remembered; the table starts again when it is full.
+MAX_REMEMBERED_URLS = 256
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class SigningCredentials(Protocol):
@@ -61,6 +73,17 @@ class CredentialProvider(Protocol):
         """Return the credentials to sign with now."""
 
 
+class _UrlParts:
+    """What the canonical request needs of one URL, worked out once."""
+
+    __slots__ = ("host", "path", "query")
+
+    def __init__(self, path: str, query: str, host: str) -> None:
+        self.path = path
+        self.query = query
+        self.host = host
+
+
 class SigV4Signer:
     """Signs requests with SigV4 for one signing name; thread-safe.
 
@@ -73,8 +96,11 @@ class SigV4Signer:
     def __init__(self, signing_name: str, *, unsigned: bool = False) -> None:
         self._signing_name = signing_name
         self._unsigned = unsigned
-        # (secret key, date, region) -> signing key; replaced whole, so no lock needed.
-        self._key_cache: tuple[tuple[str, str, str], bytes] | None = None
+        # Each cache is replaced or filled whole, so readers on other threads never see
+        # half an entry and no lock is needed.
+        self._auth: tuple[tuple[str, str, str | None, str], Any] | None = None
+        self._stamp: tuple[tuple[int, ...], str] | None = None
+        self._urls: dict[str, _UrlParts] = {}
 
     @property
     def signing_name(self) -> str:
@@ -92,7 +118,7 @@ class SigV4Signer:
         For callers that must not import on their own thread later (an event loop).
         """
         if not self._unsigned:
-            _botocore_classes()
+            _botocore()
 
     def sign(
         self,
@@ -125,58 +151,88 @@ class SigV4Signer:
             )
         getter = getattr(credentials, "get_frozen_credentials", None)
         frozen = cast("SigningCredentials", getter() if getter is not None else credentials)
-        request_cls, auth_cls = _botocore_classes()
+        bc = _botocore()
+        auth = self._auth_for(bc, frozen, region)
+        now = bc.clock()
         headers = request.headers
         if any(name.lower() in _SIGNER_HEADERS for name in headers):
-            headers = {k: v for k, v in headers.items() if k.lower() not in _SIGNER_HEADERS}
-        aws_request = request_cls(request.method, request.url, headers, request.body)
-        auth_cls(frozen, self._signing_name, region, self).add_auth(aws_request)
-        request.headers.clear()
-        request.headers.update(aws_request.headers.items())
+            kept = [(k, v) for k, v in headers.items() if k.lower() not in _SIGNER_HEADERS]
+            headers.clear()
+            headers.update(kept)
+        url = request.url
+        parts = self._urls.get(url)
+        if parts is None:
+            parts = self._url_parts(auth, request)
+        auth.add_signature(request, now=now, stamp=self._timestamp(now), parts=parts)
 
-    def _signing_key(self, secret_key: str, date: str, region: str, derive: Any) -> bytes:
-        cache_key = (secret_key, date, region)
-        cached = self._key_cache
-        if cached is not None and cached[0] == cache_key:
+    # -- what is remembered between signatures ----------------------------------------
+
+    def _auth_for(self, bc: _Botocore, frozen: SigningCredentials, region: str) -> Any:
+        """The ``SigV4Auth`` of these credentials and region (one per set, kept)."""
+        key = (frozen.access_key, frozen.secret_key, frozen.token, region)
+        cached = self._auth
+        if cached is not None and cached[0] == key:
             return cached[1]
-        key: bytes = derive()
-        self._key_cache = (cache_key, key)
-        return key
+        auth = bc.auth_class(frozen, self._signing_name, region)
+        self._auth = (key, auth)
+        return auth
+
+    def _timestamp(self, now: datetime.datetime) -> str:
+        """``now`` as ``X-Amz-Date`` text, formatted once per second."""
+        second = (now.second, now.minute, now.hour, now.day, now.month, now.year)
+        cached = self._stamp
+        if cached is not None and cached[0] == second:
+            return cached[1]
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        self._stamp = (second, stamp)
+        return stamp
+
+    def _url_parts(self, auth: Any, request: HttpRequest) -> _UrlParts:
+        """Canonical path, canonical query and host of ``request.url``, then remembered."""
+        from urllib.parse import quote, urlsplit
+
+        from botocore.utils import (  # type: ignore[import-untyped]
+            is_valid_ipv6_endpoint_url,
+            normalize_url_path,
+        )
+
+        url = request.url
+        split = urlsplit(url)
+        # botocore's rules: the path normalized (dot segments and empty segments gone)
+        # and percent-encoded again; the query pairs sorted as they are.
+        path = quote(normalize_url_path(split.path), safe="/~")
+        query = auth.canonical_query_string(_Request(request.method, url, b"", {}))
+        # The Host value: lower-case, without user information, IPv6 in brackets, the
+        # port only when it is not the scheme's default.
+        host = split.hostname or ""
+        if is_valid_ipv6_endpoint_url(url):
+            host = f"[{host}]"
+        port = split.port
+        if port is not None and port != _DEFAULT_PORTS.get(split.scheme):
+            host = f"{host}:{port}"
+        parts = _UrlParts(path, query, host)
+        urls = self._urls
+        if len(urls) >= MAX_REMEMBERED_URLS:
+            urls.clear()
+        urls[url] = parts
+        return parts
 
 
-_CLASSES: tuple[Any, Any] | None = None
+class _Request:
+    """What ``SigV4Auth``'s public methods read of an ``AWSRequest``, and nothing more.
 
+    ``AWSRequest`` keeps headers in an ``email.message`` and prepares a whole request to
+    hand out its body; the signer needs neither.
+    """
 
-class _Headers(dict[str, str]):
-    """Case-insensitive headers with the operations botocore's signer uses on a request."""
+    __slots__ = ("body", "context", "method", "params", "url")
 
-    def _key(self, name: str) -> str | None:
-        lower = name.lower()
-        for key in self:
-            if key.lower() == lower:
-                return key
-        return None
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._key(name) is not None
-
-    def __getitem__(self, name: str) -> str:
-        key = self._key(name)
-        if key is None:
-            raise KeyError(name)
-        return dict.__getitem__(self, key)
-
-    def __setitem__(self, name: str, value: str) -> None:
-        key = self._key(name)
-        if key is not None:
-            dict.__delitem__(self, key)
-        dict.__setitem__(self, name, value)
-
-    def __delitem__(self, name: str) -> None:
-        # Like HTTPHeaders (email.message): deleting an absent header is not an error.
-        key = self._key(name)
-        if key is not None:
-            dict.__delitem__(self, key)
+    def __init__(self, method: str, url: str, body: bytes, context: dict[str, Any]) -> None:
+        self.method = method
+        self.url = url
+        self.body = body
+        self.context = context
+        self.params: dict[str, str] = {}
 
 
 class _SignedHeaders:
@@ -188,9 +244,13 @@ class _SignedHeaders:
         self._values: dict[str, list[str]] = {}
 
     def add(self, name: str, value: str) -> None:
-        self._values.setdefault(name, []).append(value)
+        found = self._values.get(name)
+        if found is None:
+            self._values[name] = [value]
+        else:
+            found.append(value)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[str]:
         return iter(self._values)
 
     def __len__(self) -> int:
@@ -203,102 +263,126 @@ class _SignedHeaders:
         return self._values.get(name, failobj)
 
 
-def _now(botocore_auth: Any) -> datetime.datetime:
-    """The signing time, read where botocore's own signer reads it.
+class _Botocore:
+    """What the signer takes from botocore, imported on first use."""
 
-    botocore 1.40.2 and later read ``botocore.auth.get_current_datetime()``; earlier
-    releases call ``datetime.datetime.utcnow()``. Both give the same UTC wall-clock time,
-    so the ``X-Amz-Date`` value (and the signature) is the same either way.
-    """
-    current = getattr(botocore_auth, "get_current_datetime", None)
-    if current is not None:
-        now: datetime.datetime = current()
-        return now
-    return datetime.datetime.now(datetime.UTC)
+    def __init__(self) -> None:
+        import hmac
+
+        import botocore.auth as botocore_auth  # type: ignore[import-untyped]
+
+        self.auth_class = _auth_class(botocore_auth, hmac.digest)
+        self._module = botocore_auth
+
+    def clock(self) -> datetime.datetime:
+        """The signing time, read where botocore's own signer reads it.
+
+        botocore 1.40.2 and later read ``botocore.auth.get_current_datetime()``; earlier
+        releases call ``datetime.datetime.utcnow()``. Both give the same UTC wall-clock
+        time, so the ``X-Amz-Date`` value (and the signature) is the same either way.
+        """
+        current = getattr(self._module, "get_current_datetime", None)
+        if current is not None:
+            now: datetime.datetime = current()
+            return now
+        return datetime.datetime.now(datetime.UTC)
 
 
-def _botocore_classes() -> tuple[Any, Any]:
-    """Build (once) the request stand-in and SigV4Auth subclass; imports botocore."""
-    global _CLASSES  # noqa: PLW0603 - a lazily built pair of classes
-    if _CLASSES is not None:
-        return _CLASSES
-    import hmac
-    from hashlib import sha256
+_BOTOCORE: _Botocore | None = None
 
-    import botocore.auth as botocore_auth  # type: ignore[import-untyped]
-    from botocore.auth import SigV4Auth
-    from botocore.exceptions import NoCredentialsError  # type: ignore[import-untyped]
 
-    class _Request:
-        """What ``SigV4Auth`` reads and writes of an ``AWSRequest``, and nothing more.
+def _botocore() -> _Botocore:
+    global _BOTOCORE  # noqa: PLW0603 - built once, on the first signature
+    found = _BOTOCORE
+    if found is None:
+        found = _BOTOCORE = _Botocore()
+    return found
 
-        ``AWSRequest`` keeps headers in an ``email.message`` and prepares a whole request
-        to hand out its body; the signer needs neither, and together they cost about a
-        third of a signature.
+
+def _auth_class(botocore_auth: Any, hmac_digest: Any) -> Any:
+    """Build the ``SigV4Auth`` subclass (once; it needs botocore imported)."""
+    blacklist = botocore_auth.SIGNED_HEADERS_BLACKLIST
+
+    class _Auth(botocore_auth.SigV4Auth):  # type: ignore[misc]
+        """``SigV4Auth`` for one set of credentials and one region, fed what it would redo.
+
+        botocore's ``canonical_headers``, ``signed_headers``, ``payload``,
+        ``string_to_sign`` and ``scope`` do their part unchanged; the overrides below
+        take remembered values where botocore would parse and quote again.
         """
 
-        __slots__ = ("body", "context", "headers", "method", "params", "url")
-
-        def __init__(self, method: str, url: str, headers: dict[str, str], body: bytes):
-            self.method = method
-            self.url = url
-            self.headers = _Headers(headers)
-            self.body = body
-            self.params: dict[str, str] = {}
-            self.context: dict[str, Any] = {}
-
-    class _Auth(SigV4Auth):  # type: ignore[misc]
-        def __init__(
-            self, credentials: Any, service_name: str, region_name: str, signer: SigV4Signer
-        ) -> None:
+        def __init__(self, credentials: Any, service_name: str, region_name: str) -> None:
             super().__init__(credentials, service_name, region_name)
-            self._signer = signer
+            # (date, signing key): derived once per day.
+            self._key: tuple[str, bytes] | None = None
 
-        def add_auth(self, request: Any) -> None:
-            # botocore's add_auth, step for step, without its DEBUG log lines: they write
-            # the canonical request (with X-Amz-Security-Token) and the signature to the
-            # "botocore.auth" logger, and nothing sensitive may reach a log.
-            if self.credentials is None:
-                raise NoCredentialsError()
-            request.context["timestamp"] = _now(botocore_auth).strftime(
-                botocore_auth.SIGV4_TIMESTAMP
+        def add_signature(
+            self, request: HttpRequest, *, now: datetime.datetime, stamp: str, parts: _UrlParts
+        ) -> None:
+            """Add the signature headers to ``request`` as ``add_auth`` adds them.
+
+            Its headers hold none of the signer's own; ``stamp`` is ``now`` as
+            ``X-Amz-Date`` text and ``parts`` what the canonical request needs of its URL.
+            """
+            method, headers = request.method, request.headers
+            dates = [k for k in headers if k.lower() == "date"]
+            if dates:
+                # botocore's rule: a request with a Date header is dated by it, in the
+                # RFC 7231 form, instead of by X-Amz-Date.
+                import calendar
+                from email.utils import formatdate
+
+                for name in dates:
+                    del headers[name]
+                stamp_time = (now.year, now.month, now.day, now.hour, now.minute, now.second)
+                headers["Date"] = formatdate(calendar.timegm(stamp_time))
+            else:
+                headers["X-Amz-Date"] = stamp
+            token = self.credentials.token
+            if token:
+                headers["X-Amz-Security-Token"] = token
+            stand_in = _Request(method, request.url, request.body, {"timestamp": stamp})
+            to_sign = _SignedHeaders()
+            for name, value in headers.items():
+                lower = name.lower()
+                if lower not in blacklist:
+                    to_sign.add(lower, value)
+            if "host" not in to_sign:
+                to_sign.add("host", parts.host)
+            signed = self.signed_headers(to_sign)
+            checksum = to_sign.get_all("x-amz-content-sha256")
+            canonical = "\n".join(
+                (
+                    method.upper(),
+                    parts.path,
+                    parts.query,
+                    self.canonical_headers(to_sign) + "\n",
+                    signed,
+                    checksum[0] if checksum else self.payload(stand_in),
+                )
             )
-            self._modify_request_before_signing(request)
-            canonical_request = self.canonical_request(request)
-            string_to_sign = self.string_to_sign(request, canonical_request)
-            self._inject_signature_to_request(request, self.signature(string_to_sign, request))
-
-        def headers_to_sign(self, request: Any) -> Any:
-            # botocore's rule (lower-cased names, its blacklist, Host from the URL when
-            # absent) into a light multi-map; called twice per signature, computed once.
-            context = request.context
-            found = context.get("_microvm_headers_to_sign")
-            if found is None:
-                found = _SignedHeaders()
-                for name, value in request.headers.items():
-                    lower = name.lower()
-                    if lower not in botocore_auth.SIGNED_HEADERS_BLACKLIST:
-                        found.add(lower, value)
-                if "host" not in found:
-                    found.add("host", botocore_auth._host_from_url(request.url))
-                context["_microvm_headers_to_sign"] = found
-            return found
+            signature = self.signature(self.string_to_sign(stand_in, canonical), stand_in)
+            headers["Authorization"] = (
+                f"AWS4-HMAC-SHA256 Credential={self.scope(stand_in)}, "
+                f"SignedHeaders={signed}, Signature={signature}"
+            )
 
         def signature(self, string_to_sign: str, request: Any) -> str:
             date = request.context["timestamp"][0:8]
-            key = self._signer._signing_key(
-                self.credentials.secret_key,
-                date,
-                self._region_name,
-                lambda: self._derive_key(date),
-            )
-            return hmac.new(key, string_to_sign.encode("utf-8"), sha256).hexdigest()
+            cached = self._key
+            if cached is not None and cached[0] == date:
+                key = cached[1]
+            else:
+                key = self._derive_key(date)
+                self._key = (date, key)
+            return str(hmac_digest(key, string_to_sign.encode("utf-8"), "sha256").hex())
 
         def _derive_key(self, date: str) -> bytes:
-            key: bytes = self._sign(f"AWS4{self.credentials.secret_key}".encode(), date)
-            for part in (self._region_name, self._service_name, "aws4_request"):
-                key = self._sign(key, part)
+            # SigV4's key derivation: HMAC-SHA256 chained over date, region, service and
+            # the terminator, starting from "AWS4" + the secret key.
+            key: bytes = f"AWS4{self.credentials.secret_key}".encode()
+            for part in (date, self._region_name, self._service_name, "aws4_request"):
+                key = hmac_digest(key, part.encode("utf-8"), "sha256")
             return key
 
-    _CLASSES = (_Request, _Auth)
-    return _CLASSES
+    return _Auth

@@ -40,6 +40,38 @@ _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 
+#: Characters ``quote`` never encodes (RFC 3986 unreserved).
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_ESCAPES = {chr(c): f"%{c:02X}" for c in range(128) if chr(c) not in _UNRESERVED}
+_NEEDS_ESCAPE = {
+    "-_.~": re.compile(r"[^A-Za-z0-9_.~-]").findall,
+    "/-_.~": re.compile(r"[^A-Za-z0-9_.~/-]").findall,
+}
+
+
+def percent_encode(value: str, safe: str = "-_.~") -> str:
+    """``urllib.parse.quote(value, safe=safe)``, for ``safe`` ``"-_.~"`` or ``"/-_.~"``.
+
+    The same text, in a fraction of the time for what URIs mostly hold (names, ids and
+    ARNs, whose only characters to escape are a few ``:``): each distinct ASCII
+    character to escape is replaced in one pass; other text goes to ``quote``.
+    """
+    found = _NEEDS_ESCAPE[safe](value)
+    if not found:
+        return value
+    if not value.isascii():
+        from urllib.parse import quote
+
+        return quote(value, safe=safe)
+    chars = set(found)
+    if "%" in chars:  # first, so that the escapes written below are left alone
+        value = value.replace("%", "%25")
+        chars.discard("%")
+    for char in chars:
+        value = value.replace(char, _ESCAPES[char])
+    return value
+
+
 def format_float(value: float) -> str:
     """``1.5``, ``NaN``, ``Infinity``, ``-Infinity`` (ints pass as ints)."""
     if isinstance(value, float) and not math.isfinite(value):

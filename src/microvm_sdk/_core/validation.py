@@ -19,11 +19,11 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from microvm_sdk._core.errors import ParamValidationError
-from microvm_sdk._core.patterns import matches
+from microvm_sdk._core.patterns import matcher
 from microvm_sdk._core.schema import Member, ServiceSchema, Shape
 
 _HOST_LABEL = re.compile(r"[A-Za-z0-9.\-]+")
@@ -41,137 +41,233 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+#: What checks a value: (value, path, problems, under a sensitive member?) -> None.
+Check = Callable[[Any, str, list[str], bool], None]
+
+
 class Validator:
-    """Check model objects against the constraints of a schema."""
+    """Check model objects against the constraints of a schema.
+
+    Each shape's check is compiled once, on first use, into a function that has looked
+    up everything the shape needs (members, targets, bounds, compiled patterns), so a
+    call only reads the object.
+    """
 
     def __init__(self, schema: ServiceSchema) -> None:
         self.schema = schema
+        self._checks: dict[str, Check] = {}
 
     def validate(self, obj: Any, shape_name: str, *, operation: str | None = None) -> None:
         """Raise ``ParamValidationError`` listing every constraint ``obj`` breaks."""
         problems: list[str] = []
-        self._structure(obj, self.schema.shapes[shape_name], "", problems, False)
+        self._check(shape_name)(obj, "", problems, False)
         if problems:
             raise ParamValidationError(problems, operation=operation)
 
     def problems(self, obj: Any, shape_name: str) -> list[str]:
         """Return the violations of ``obj`` (empty when it is valid)."""
         problems: list[str] = []
-        self._structure(obj, self.schema.shapes[shape_name], "", problems, False)
+        self._check(shape_name)(obj, "", problems, False)
         return problems
 
-    # -- walkers ----------------------------------------------------------------------
+    # -- compiled checks --------------------------------------------------------------
 
-    def _structure(
-        self, obj: Any, shape: Shape, path: str, out: list[str], sensitive: bool
-    ) -> None:
-        if shape.cls is not None and not isinstance(obj, shape.cls):
-            out.append(
-                f"{path or shape.name}: expected {shape.cls.__name__}, got {type(obj).__name__}"
-            )
-            return
-        for member in shape.members:
-            value = getattr(obj, member.name, None)
-            where = f"{path}.{member.name}" if path else member.name
-            if value is None:
-                if member.required:
-                    out.append(f"{where}: missing required member")
-                continue
-            target = self.schema.shapes[member.target]
-            self._value(value, target, where, out, sensitive)
-            if member.location != "body" or member.host_label:
-                _binding(member, value, target, where, out)
+    def _check(self, name: str) -> Check:
+        check = self._checks.get(name)
+        if check is None:
+            check = self._checks[name] = self._compile(self.schema.shapes[name])
+        return check
 
-    def _value(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
-        sensitive = sensitive or shape.sensitive
+    def _later(self, name: str) -> Check:
+        """The check of ``name``, looked up when first run (shapes may be recursive)."""
+        found: list[Check] = []
+
+        def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+            if not found:
+                found.append(self._check(name))
+            found[0](value, path, out, sensitive)
+
+        return check
+
+    def _compile(self, shape: Shape) -> Check:
         kind = shape.kind
         if kind == "structure":
-            self._structure(value, shape, path, out, sensitive)
-        elif kind == "union":
-            self._union(value, shape, path, out, sensitive)
-        elif kind == "list":
-            self._list(value, shape, path, out, sensitive)
-        elif kind == "map":
-            self._map(value, shape, path, out, sensitive)
-        elif kind == "document":
-            _document(value, path, out)
-        else:
-            self._scalar(value, shape, path, out, sensitive)
+            return self._structure(shape)
+        if kind == "union":
+            return self._union(shape)
+        if kind == "list":
+            return self._list(shape)
+        if kind == "map":
+            return self._map(shape)
+        if kind == "document":
+            return _document_check(shape.sensitive)
+        return _scalar_check(shape)
 
-    def _union(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
-        for member in shape.members:
-            if member.variant is not None and isinstance(value, member.variant):
-                inner = getattr(value, "value", None)
-                if inner is None:
-                    out.append(f"{path}: {type(value).__name__}.value is required")
-                    return
-                target = self.schema.shapes[member.target]
-                self._value(inner, target, f"{path}.{member.name}", out, sensitive)
-                return
-        if shape.unknown_cls is not None and isinstance(value, shape.unknown_cls):
-            out.append(
-                f"{path}: {type(value).__name__} (member {value.tag!r}) was received "
-                "from the service and cannot be sent; use one of "
-                + ", ".join(m.variant.__name__ for m in shape.members if m.variant)
+    def _structure(self, shape: Shape) -> Check:
+        cls = shape.cls
+        top_name = shape.name
+        own = shape.sensitive
+        members = [
+            (
+                member.name,
+                member.required,
+                self._later(member.target),
+                member if member.location != "body" or member.host_label else None,
+                self.schema.shapes[member.target],
             )
-            return
-        names = ", ".join(m.variant.__name__ for m in shape.members if m.variant)
-        out.append(f"{path}: expected one of {names}, got {type(value).__name__}")
+            for member in shape.members
+        ]
 
-    def _list(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
-        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-            out.append(f"{path}: expected a list, got {type(value).__name__}")
-            return
-        self._size(len(value), shape, path, out, "items")
+        def check(obj: Any, path: str, out: list[str], sensitive: bool) -> None:
+            if cls is not None and not isinstance(obj, cls):
+                out.append(f"{path or top_name}: expected {cls.__name__}, got {type(obj).__name__}")
+                return
+            sensitive = sensitive or own
+            for name, required, inner, bound, target in members:
+                value = getattr(obj, name, None)
+                if value is None:
+                    if required:
+                        where = f"{path}.{name}" if path else name
+                        out.append(f"{where}: missing required member")
+                    continue
+                where = f"{path}.{name}" if path else name
+                inner(value, where, out, sensitive)
+                if bound is not None:
+                    _binding(bound, value, target, where, out)
+
+        return check
+
+    def _union(self, shape: Shape) -> Check:
+        variants = [
+            (member.variant, member.name, self._later(member.target))
+            for member in shape.members
+            if member.variant is not None
+        ]
+        unknown = shape.unknown_cls
+        names = ", ".join(v[0].__name__ for v in variants)
+        own = shape.sensitive
+
+        def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+            sensitive = sensitive or own
+            for variant, name, inner in variants:
+                if isinstance(value, variant):
+                    content = getattr(value, "value", None)
+                    if content is None:
+                        out.append(f"{path}: {type(value).__name__}.value is required")
+                        return
+                    inner(content, f"{path}.{name}", out, sensitive)
+                    return
+            if unknown is not None and isinstance(value, unknown):
+                out.append(
+                    f"{path}: {type(value).__name__} (member {value.tag!r}) was received "
+                    f"from the service and cannot be sent; use one of {names}"
+                )
+                return
+            out.append(f"{path}: expected one of {names}, got {type(value).__name__}")
+
+        return check
+
+    def _list(self, shape: Shape) -> Check:
         assert shape.member is not None
-        item = self.schema.shapes[shape.member]
-        for index, element in enumerate(value):
-            if element is None:
-                out.append(f"{path}[{index}]: None is not allowed in a list")
-            else:
-                self._value(element, item, f"{path}[{index}]", out, sensitive)
+        item = self._later(shape.member)
+        size = _size_check(shape, "items")
+        own = shape.sensitive
 
-    def _map(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
-        if not isinstance(value, Mapping):
-            out.append(f"{path}: expected a mapping, got {type(value).__name__}")
-            return
-        self._size(len(value), shape, path, out, "entries")
+        def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+            if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+                out.append(f"{path}: expected a list, got {type(value).__name__}")
+                return
+            sensitive = sensitive or own
+            if size is not None:
+                size(len(value), path, out)
+            for index, element in enumerate(value):
+                if element is None:
+                    out.append(f"{path}[{index}]: None is not allowed in a list")
+                else:
+                    item(element, f"{path}[{index}]", out, sensitive)
+
+        return check
+
+    def _map(self, shape: Shape) -> Check:
         assert shape.key is not None and shape.value is not None
-        key_shape, value_shape = self.schema.shapes[shape.key], self.schema.shapes[shape.value]
-        for key, element in value.items():
-            self._value(key, key_shape, f"{path} key {key!r}", out, sensitive)
-            if element is None:
-                out.append(f"{path}[{key!r}]: None is not allowed as a map value")
-            else:
-                self._value(element, value_shape, f"{path}[{key!r}]", out, sensitive)
+        key_check, value_check = self._later(shape.key), self._later(shape.value)
+        size = _size_check(shape, "entries")
+        own = shape.sensitive
 
-    def _scalar(self, value: Any, shape: Shape, path: str, out: list[str], sensitive: bool) -> None:
-        expected = _PYTHON_TYPES[shape.kind]
-        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
-            out.append(f"{path}: expected {expected[0].__name__}, got {type(value).__name__}")
+        def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+            if not isinstance(value, Mapping):
+                out.append(f"{path}: expected a mapping, got {type(value).__name__}")
+                return
+            sensitive = sensitive or own
+            if size is not None:
+                size(len(value), path, out)
+            for key, element in value.items():
+                key_check(key, f"{path} key {key!r}", out, sensitive)
+                if element is None:
+                    out.append(f"{path}[{key!r}]: None is not allowed as a map value")
+                else:
+                    value_check(element, f"{path}[{key!r}]", out, sensitive)
+
+        return check
+
+
+def _size_check(shape: Shape, unit: str) -> Callable[[int, str, list[str]], None] | None:
+    """The length bounds of ``shape`` as a check, or ``None`` when it has none."""
+    low, high = shape.min, shape.max
+    if low is None and high is None:
+        return None
+
+    def check(size: int, path: str, out: list[str]) -> None:
+        if low is not None and size < low:
+            out.append(f"{path}: {size} {unit} < min {_number(low)}")
+        if high is not None and size > high:
+            out.append(f"{path}: {size} {unit} > max {_number(high)}")
+
+    return check
+
+
+def _scalar_check(shape: Shape) -> Check:
+    kind = shape.kind
+    expected = _PYTHON_TYPES[kind]
+    bool_ok = bool in expected
+    expected_name = expected[0].__name__
+    own = shape.sensitive
+    low, high = shape.min, shape.max
+    size = _size_check(shape, {"string": "characters", "blob": "bytes"}.get(kind, ""))
+    pattern_text = shape.pattern if kind == "string" else None
+    matches = matcher(pattern_text) if pattern_text else None
+    numeric = kind in ("integer", "long", "float", "double")
+
+    def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+        if not isinstance(value, expected) or (isinstance(value, bool) and not bool_ok):
+            out.append(f"{path}: expected {expected_name}, got {type(value).__name__}")
             return
         v: Any = value  # narrowed by the check above; mypy sees object
-        if shape.kind == "string":
-            self._size(len(v), shape, path, out, "characters")
-            if shape.pattern and not matches(shape.pattern, v):
-                shown = "value" if sensitive else repr(v)
-                out.append(f"{path}: {shown} does not match pattern {shape.pattern}")
-        elif shape.kind in ("integer", "long", "float", "double"):
-            if shape.min is not None and v < shape.min:
-                out.append(f"{path}: {v} < min {_number(shape.min)}")
-            if shape.max is not None and v > shape.max:
-                out.append(f"{path}: {v} > max {_number(shape.max)}")
-        elif shape.kind == "timestamp" and v.tzinfo is None:
-            out.append(f"{path}: naive datetime; pass an aware datetime (with a time zone)")
-        elif shape.kind == "blob":
-            self._size(len(v), shape, path, out, "bytes")
+        if kind == "string":
+            if size is not None:
+                size(len(v), path, out)
+            if matches is not None and not matches(v):
+                shown = "value" if sensitive or own else repr(v)
+                out.append(f"{path}: {shown} does not match pattern {pattern_text}")
+        elif numeric:
+            if low is not None and v < low:
+                out.append(f"{path}: {v} < min {_number(low)}")
+            if high is not None and v > high:
+                out.append(f"{path}: {v} > max {_number(high)}")
+        elif kind == "timestamp":
+            if v.tzinfo is None:
+                out.append(f"{path}: naive datetime; pass an aware datetime (with a time zone)")
+        elif kind == "blob" and size is not None:
+            size(len(v), path, out)
 
-    @staticmethod
-    def _size(size: int, shape: Shape, path: str, out: list[str], unit: str) -> None:
-        if shape.min is not None and size < shape.min:
-            out.append(f"{path}: {size} {unit} < min {_number(shape.min)}")
-        if shape.max is not None and size > shape.max:
-            out.append(f"{path}: {size} {unit} > max {_number(shape.max)}")
+    return check
+
+
+def _document_check(own: bool) -> Check:
+    def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+        _document(value, path, out)
+
+    return check
 
 
 def _binding(member: Member, value: Any, target: Shape, path: str, out: list[str]) -> None:

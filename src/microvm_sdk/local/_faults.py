@@ -3,8 +3,11 @@
 Every rule targets one operation (or ``"*"``, every operation) and fires either on
 every matching call, on the next ``count`` matching calls, or at random with a given
 ``probability`` (from a seeded generator, so runs repeat), or both (``count`` then
-bounds how often it fires). Latency rules add up and never stop a call; of the other
-rules the first one that fires, in the order they were added, decides the answer.
+bounds how often it fires). A rule with a ``rate`` fires only on the calls beyond that
+many a second, as a service's request-rate limit does: a token bucket holding ``burst``
+calls, refilled at ``rate`` a second; a call that finds a token takes it and passes.
+Latency rules add up and never stop a call; of the other rules the first one that fires,
+in the order they were added, decides the answer.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -42,6 +46,9 @@ class FaultRule:
         retry_after: Seconds sent in a ``Retry-After`` header, if any.
         fields: Extra members of the error body.
         seconds: The delay of a ``latency`` rule.
+        rate: Calls a second that pass before the rule fires (``None``: no rate limit).
+        burst: Calls that may pass at once before the rate applies (``rate`` by default,
+            at least 1).
         fired: How many times the rule has fired.
     """
 
@@ -56,7 +63,26 @@ class FaultRule:
     retry_after: float | None = None
     fields: dict[str, Any] = attrs.field(factory=dict)
     seconds: float = 0.0
+    rate: float | None = None
+    burst: float | None = None
     fired: int = 0
+    _tokens: float | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _refilled: float = attrs.field(default=0.0, init=False, repr=False, eq=False)
+
+    def within_rate(self, now: float) -> bool:
+        """Whether a call at ``now`` is within the rule's rate (and takes a token if so)."""
+        if self.rate is None:
+            return False
+        capacity = self.burst if self.burst is not None else max(1.0, self.rate)
+        if self._tokens is None:
+            self._tokens = capacity  # a rate limit starts with a full bucket
+        else:
+            self._tokens = min(capacity, self._tokens + (now - self._refilled) * self.rate)
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        return False
 
     def to_json(self) -> dict[str, Any]:
         """Return the rule as the admin API shows it."""
@@ -68,6 +94,8 @@ class FaultRule:
             "probability": self.probability,
             "fired": self.fired,
         }
+        if self.rate is not None:
+            data.update(rate=self.rate, burst=self.burst)
         if self.kind == "error":
             data.update(status=self.status, code=self.code, message=self.message)
             if self.retry_after is not None:
@@ -104,9 +132,12 @@ class FaultInjector:
 
     Args:
         seed: Seed of the random generator used by ``probability`` rules.
+        clock: The clock ``rate`` rules measure calls by (seconds; real time, not the
+            backend's virtual clock, since a rate limit is about how fast calls arrive).
     """
 
-    def __init__(self, seed: int | None = 0) -> None:
+    def __init__(self, seed: int | None = 0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._not_found: dict[str, float] = {}
@@ -128,6 +159,10 @@ class FaultInjector:
             raise ValueError("probability must be between 0 and 1")
         if rule.count is not None and rule.count < 0:
             raise ValueError("count must not be negative")
+        if rule.rate is not None and not rule.rate > 0:
+            raise ValueError("rate must be a number of calls a second > 0")
+        if rule.burst is not None and (rule.rate is None or not rule.burst >= 1):
+            raise ValueError("burst must be >= 1, and needs a rate")
         with self._lock:
             self._rules.append(rule)
         return rule
@@ -147,6 +182,8 @@ class FaultInjector:
         probability: float | None = None,
         retry_after: float | None = None,
         fields: Mapping[str, Any] | None = None,
+        rate: float | None = None,
+        burst: float | None = None,
     ) -> FaultRule:
         """Answer matching calls with an error of your choosing.
 
@@ -159,6 +196,8 @@ class FaultInjector:
             probability: Fire with this probability.
             retry_after: Send a ``Retry-After`` header with these seconds.
             fields: Extra members of the error body.
+            rate: Fire only on calls beyond this many a second.
+            burst: With ``rate``: calls that may pass at once (``rate`` by default).
 
         Returns:
             The rule.
@@ -173,6 +212,8 @@ class FaultInjector:
             message=message,
             retry_after=retry_after,
             fields=dict(fields or {}),
+            rate=rate,
+            burst=burst,
         )
 
     def throttle(
@@ -183,8 +224,14 @@ class FaultInjector:
         probability: float | None = None,
         retry_after: float = 1,
         message: str = "Rate exceeded",
+        rate: float | None = None,
+        burst: float | None = None,
     ) -> FaultRule:
-        """Answer matching calls with ``429 ThrottlingException`` and ``Retry-After``."""
+        """Answer matching calls with ``429 ThrottlingException`` and ``Retry-After``.
+
+        With ``rate``, only the calls beyond ``rate`` a second are throttled, as the
+        service's request-rate quotas do (RunMicrovm: a few calls a second).
+        """
         return self.error(
             "ThrottlingException",
             429,
@@ -193,6 +240,8 @@ class FaultInjector:
             count=count,
             probability=probability,
             retry_after=retry_after,
+            rate=rate,
+            burst=burst,
         )
 
     def server_error(
@@ -322,8 +371,9 @@ class FaultInjector:
 
         ``{"type": "throttle" | "error" | "server_error" | "unavailable" | "latency" |
         "drop" | "not_found_window", "operation": "*", "count": n, "probability": p, ...}``
-        with ``status``, ``code``, ``message``, ``retryAfter``, ``fields`` for errors and
-        ``seconds`` for latency and not-found windows.
+        with ``status``, ``code``, ``message``, ``retryAfter``, ``fields`` for errors,
+        ``rate`` and ``burst`` for throttles and errors, and ``seconds`` for latency and
+        not-found windows.
 
         Returns:
             The rule, or ``None`` for a not-found window.
@@ -342,6 +392,8 @@ class FaultInjector:
                 probability=probability,
                 retry_after=_optional_float(data, "retryAfter") or 1,
                 message=str(data.get("message", "Rate exceeded")),
+                rate=_optional_float(data, "rate"),
+                burst=_optional_float(data, "burst"),
             )
         if kind == "server_error":
             return self.server_error(
@@ -371,6 +423,8 @@ class FaultInjector:
                 probability=probability,
                 retry_after=_optional_float(data, "retryAfter"),
                 fields=fields,
+                rate=_optional_float(data, "rate"),
+                burst=_optional_float(data, "burst"),
             )
         if kind == "latency":
             return self.latency(
@@ -394,6 +448,7 @@ class FaultInjector:
             return _NO_FAULT
         delay = 0.0
         with self._lock:
+            now: float | None = None
             for rule in list(self._rules):
                 if rule.operation not in ("*", operation):
                     continue
@@ -401,6 +456,10 @@ class FaultInjector:
                     continue
                 if rule.probability is not None and self._random.random() >= rule.probability:
                     continue
+                if rule.rate is not None:
+                    now = self._clock() if now is None else now
+                    if rule.within_rate(now):
+                        continue
                 rule.fired += 1
                 if rule.count is not None:
                     rule.count -= 1
