@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import subprocess
@@ -37,6 +38,23 @@ from microvm_sdk.local import LocalServer
 
 HERE = Path(__file__).parent
 LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()))
+
+
+@pytest.fixture(autouse=True)
+def no_log_records() -> Iterator[None]:
+    """Keep log records away from file handlers while these tests fork.
+
+    A buffered file object keeps the lock of its buffer across ``fork``: a child forked
+    while another thread writes a record to a file handler waits for that lock forever,
+    in any program (CPython does not reset it). When the test run logs at DEBUG to a
+    file, the clients' debug lines in the parent's threads would make these tests fail
+    on that, not on the SDK's own locks.
+    """
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 @pytest.fixture(scope="module")
@@ -265,8 +283,9 @@ def test_fork_while_another_thread_holds_every_lock_of_the_client(
 ) -> None:
     client = new_client(flavour)
     call(client)  # everything built: runtime, credentials, retry quota, transport
+    assert client.hooks is client.hooks  # and the hooks registry (built on first use)
     locks = reachable_locks(client)
-    assert len(locks) >= 4, locks  # client, runtime, retry quota, transport at least
+    assert len(locks) >= 5, locks  # client, runtime, retry quota, transport, hooks at least
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
@@ -282,10 +301,21 @@ def test_fork_while_another_thread_holds_every_lock_of_the_client(
     assert holding.wait(10)
     try:
         outcome = in_child(calls(client))
+        seen: list[str] = []
+
+        def add_and_remove_hooks() -> str:
+            hook = client.hooks.after_response(lambda event: seen.append(event.operation_name))
+            call(client)
+            client.hooks.remove(hook)
+            client.hooks.clear()
+            return f"hook saw {seen}"
+
+        hooked = in_child(add_and_remove_hooks)
     finally:
         release.set()
         thread.join()
     assert outcome == "ok: 3 calls"
+    assert hooked == "ok: hook saw ['ListMicrovms']"
 
 
 # -- the first import of the call machinery ---------------------------------------------
