@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 from . import errors as _errors
 from . import forks
 from .http import HttpRequest, HttpResponse, Transport
+from .redaction import redact_url
 
 if TYPE_CHECKING:
     import asyncio
@@ -192,14 +193,14 @@ class _Proxy:
             parts = urlsplit(text)
             port = parts.port
         except ValueError as exc:
-            raise _errors.ConfigurationError(f"invalid proxy URL {_redact(url)!r}") from exc
+            raise _errors.ConfigurationError(f"invalid proxy URL {redact_url(url)!r}") from exc
         if parts.scheme.lower() != "http":
             raise _errors.ConfigurationError(
-                f"unsupported proxy URL {_redact(url)!r}: only http:// proxies are supported"
+                f"unsupported proxy URL {redact_url(url)!r}: only http:// proxies are supported"
                 " (HTTPS requests go through them in a CONNECT tunnel)"
             )
         if not parts.hostname:
-            raise _errors.ConfigurationError(f"invalid proxy URL {_redact(url)!r}: no host")
+            raise _errors.ConfigurationError(f"invalid proxy URL {redact_url(url)!r}: no host")
         self.host = parts.hostname
         self.port = port or 80
         self.authorization = ""
@@ -208,16 +209,6 @@ class _Proxy:
             password = unquote(parts.password or "")
             token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             self.authorization = f"Basic {token}"
-
-
-def _redact(url: str) -> str:
-    """Return ``url`` with any password replaced, for messages."""
-    scheme, sep, rest = url.rpartition("://")
-    userinfo, at, hostpart = rest.rpartition("@")
-    if not at:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{hostpart}"
 
 
 #: Methods safe to send again after a reused connection died before any response byte.
