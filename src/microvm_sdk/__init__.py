@@ -66,9 +66,12 @@ if not TYPE_CHECKING:  # type checkers take the imports above, and flag any othe
         if name in _LAZY_SUBMODULES:
             import importlib
 
+            from microvm_sdk._core import forks
+
             # import_module binds the submodule as an attribute of this package, so
-            # later look-ups do not come back here.
-            return importlib.import_module(f"{__name__}.{name}")
+            # later look-ups do not come back here. A fork waits for the import.
+            with forks.loading():
+                return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:

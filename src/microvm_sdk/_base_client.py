@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import functools
 import importlib
+import math
 import os
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
+from microvm_sdk._core import forks
+from microvm_sdk._core.errors import ParamValidationError
 from microvm_sdk._core.http import AsyncTransport, Transport
 from microvm_sdk._core.lazy import LazyModule
+from microvm_sdk._core.limits import count_problem, waiter_problems
 from microvm_sdk._version import __version__
 from microvm_sdk.config import Config
 
@@ -82,7 +86,7 @@ class _RuntimeArgs(TypedDict):
 class _PageKeys:
     """The members a paginated operation's pages are driven by (Python names)."""
 
-    __slots__ = ("items", "limit", "output_cls", "token_in", "token_out")
+    __slots__ = ("items", "limit", "limit_range", "output_cls", "token_in", "token_out")
 
     def __init__(self, schema: ServiceSchema, operation_name: str) -> None:
         spec = schema.paginators[operation_name]
@@ -93,7 +97,25 @@ class _PageKeys:
         self.token_out = _python_name(out_shape.members, spec.output_token)
         self.items = _python_name(out_shape.members, spec.result_key)
         self.limit = _python_name(in_shape.members, spec.limit_key) if spec.limit_key else None
+        #: The page sizes the model allows: ``(min, max)``, ``max`` ``None`` when unbounded.
+        self.limit_range: tuple[int, int | None] = (1, None)
+        for member in in_shape.members:
+            if member.name == self.limit:
+                limit = schema.shapes[member.target]
+                low = 1 if limit.min is None else max(1, math.ceil(limit.min))
+                self.limit_range = (low, None if limit.max is None else math.floor(limit.max))
         self.output_cls: Any = out_shape.cls
+
+    def check_page_size(self, page_size: int | None) -> None:
+        """Refuse a ``page_size`` outside the range the model gives the operation's limit.
+
+        Raises:
+            ParamValidationError: ``page_size`` is out of range (nothing was sent).
+        """
+        if page_size is not None:
+            problem = count_problem(page_size, *self.limit_range)
+            if problem is not None:
+                raise ParamValidationError([f"page_size: {problem}"])
 
     def request(self, params: Any, token: str | None, size: int | None) -> Any:
         """``params`` asking for the page at ``token``, ``size`` items long."""
@@ -207,16 +229,21 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         self._runtime_instance: RuntimeT | None = None
         self._hooks: HooksT | None = None
         self._lock = threading.Lock()
+        forks.track(self)
 
     def _set_up_flavour(self, transport: TransportT | None) -> None:
         """Check the flavour's arguments and load what its plain methods need."""
+
+    def _after_fork(self) -> None:
+        """In a forked child: a new lock (the runtime resets itself)."""
+        self._lock = threading.Lock()
 
     @property
     def _runtime(self) -> RuntimeT:
         """The call machinery, built on first use so that construction stays cheap."""
         runtime = self._runtime_instance
         if runtime is None:
-            with self._lock:
+            with forks.loading(), self._lock:
                 runtime = self._runtime_instance
                 if runtime is None:
                     runtime = self._runtime_instance = self._build_runtime()
@@ -358,13 +385,14 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         The steps ask for follow-up calls (the waiter's failure reason) by operation
         name and a dict of parameters: the flavour's ``invoke_wire`` answers them.
         """
-        from microvm_sdk._core.pipeline import codec_for
-        from microvm_sdk._core.waiter import wait_steps
+        with forks.loading():  # imports nothing once a first call or warm-up has run
+            from microvm_sdk._core.pipeline import codec_for
+            from microvm_sdk._core.waiter import wait_steps
 
-        spec = self._waiter_specs()[waiter_name]
-        schema = self._runtime.schema
+            spec = self._waiter_specs()[waiter_name]
+            schema = self._runtime.schema
+            converter, _, _ = codec_for(schema)
         success_code = schema.operations[spec.operation].success_code
-        converter, _, _ = codec_for(schema)
 
         def polled(output: T) -> tuple[T, Mapping[str, Any], int]:
             return output, converter.to_wire(output), success_code
@@ -380,6 +408,17 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
             lookups=True,
         )
         return steps, spec.operation, polled
+
+    @staticmethod
+    def _check_wait_options(
+        timeout: object, min_delay: object, max_delay: object, max_attempts: object
+    ) -> None:
+        """Refuse a waiter option out of its range before anything else happens."""
+        problems = waiter_problems(
+            timeout=timeout, min_delay=min_delay, max_delay=max_delay, max_attempts=max_attempts
+        )
+        if problems:
+            raise ParamValidationError(problems)
 
 
 class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
@@ -459,9 +498,11 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
         max_items: int | None,
         starting_token: str | None,
     ) -> Paginator[PageT, Any]:
-        from microvm_sdk._core.paginator import Paginator
+        with forks.loading():
+            from microvm_sdk._core.paginator import Paginator
 
-        keys = self._page_keys(operation_name)
+            keys = self._page_keys(operation_name)
+        keys.check_page_size(page_size)
 
         def fetch(token: str | None, size: int | None) -> PageT:
             return self._invoke(operation_name, keys.request(params, token, size), output_cls)
@@ -490,8 +531,11 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        from microvm_sdk._core.waiter import drive_wait
+        self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
+        with forks.loading():
+            from microvm_sdk._core.waiter import compile_expressions, drive_wait
 
+            compile_expressions([self._waiter_specs()[waiter_name]])  # imports JMESPath
         steps, operation, polled = self._wait_steps(
             waiter_name,
             timeout=timeout,
@@ -543,6 +587,17 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         self._warming: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = None
         self._warm = False
 
+    def _after_fork(self) -> None:
+        """In a forked child: warm up again, off the child's event loop, on first use.
+
+        The runtime prepares itself again there (new credentials, signer, retry state),
+        and the parent's warm-up future belongs to a loop and a worker thread the child
+        does not have.
+        """
+        super()._after_fork()
+        self._warming = None
+        self._warm = False
+
     def _build_runtime(self) -> AsyncClientRuntime:
         from microvm_sdk._core.async_pipeline import AsyncClientRuntime
 
@@ -569,10 +624,11 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         Includes what the waiters need (their specs, JMESPath and compiled expressions),
         a few milliseconds that a first waiter would otherwise spend on the loop.
         """
-        self._runtime.warm_up()
-        from microvm_sdk._core.waiter import compile_expressions
+        with forks.loading():
+            self._runtime.warm_up()
+            from microvm_sdk._core.waiter import compile_expressions
 
-        compile_expressions(self._waiter_specs().values())
+            compile_expressions(self._waiter_specs().values())
 
     async def _ready(self) -> None:
         """Return once :meth:`_warm_up` has run (off the event loop) for this client."""
@@ -581,7 +637,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         import asyncio  # already imported by whoever runs this coroutine
 
         loop = asyncio.get_running_loop()
-        with self._lock:
+        # A loading section: the first executor job imports the executor's modules.
+        with forks.loading(), self._lock:
             warming = self._warming
             if warming is None or warming[0] is not loop or _failed(warming[1]):
                 future = loop.run_in_executor(None, self._warm_up)
@@ -658,7 +715,9 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
 
         def keys() -> _PageKeys:
             if not found:
-                found.append(self._page_keys(operation_name))
+                page_keys = self._page_keys(operation_name)
+                page_keys.check_page_size(page_size)  # the model is loaded by now
+                found.append(page_keys)
             return found[0]
 
         async def fetch(token: str | None, size: int | None) -> Any:
@@ -692,6 +751,7 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
+        self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
         await self._ready()
         from microvm_sdk._core.waiter import drive_wait_async
 

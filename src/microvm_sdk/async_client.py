@@ -1187,12 +1187,15 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the managed MicroVM image to list versions for.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListManagedMicrovmImageVersionsOutput`` pages and ``ManagedMicrovmImageVersion`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
 
         async def request() -> models.ListManagedMicrovmImageVersionsInput:
@@ -1225,12 +1228,15 @@ class AsyncClient(AsyncBaseClient):
         Iterate the paginator with ``async for`` for pages, or call ``.items()`` for the items of every page (no request is sent until iteration starts).
 
         Args:
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListManagedMicrovmImagesOutput`` pages and ``ManagedMicrovmImageSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
 
         async def request() -> models.ListManagedMicrovmImagesInput:
@@ -1273,12 +1279,15 @@ class AsyncClient(AsyncBaseClient):
             architecture: Filters builds by target CPU architecture.
             chipset: Filters builds by target chipset.
             chipset_generation: Filters builds by target chipset generation.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImageBuildsOutput`` pages and ``MicrovmImageBuildSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
 
         async def request() -> models.ListMicrovmImageBuildsInput:
@@ -1319,12 +1328,15 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to list versions for.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImageVersionsOutput`` pages and ``MicrovmImageVersionSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
 
         async def request() -> models.ListMicrovmImageVersionsInput:
@@ -1357,12 +1369,15 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             name_filter: Filters images whose name contains the specified string.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImagesResponse`` pages and ``MicrovmImageSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
 
         async def request() -> models.ListMicrovmImagesRequest:
@@ -1397,12 +1412,15 @@ class AsyncClient(AsyncBaseClient):
         Args:
             image_identifier: Optional filter to list only MicroVMs running the specified image.
             image_version: Optional filter to list only MicroVMs running the specified image version.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmsResponse`` pages and ``MicrovmItem`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
 
         async def request() -> models.ListMicrovmsRequest:
@@ -1440,10 +1458,10 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1453,6 +1471,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models
@@ -1488,10 +1507,10 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1501,6 +1520,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models
@@ -1536,10 +1556,10 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1549,6 +1569,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models
@@ -1585,10 +1606,10 @@ class AsyncClient(AsyncBaseClient):
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image.
             image_version: The version of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1598,6 +1619,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models
@@ -1634,10 +1656,10 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1647,6 +1669,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models
@@ -1681,10 +1704,10 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1694,6 +1717,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models
@@ -1728,10 +1752,10 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1741,6 +1765,7 @@ class AsyncClient(AsyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         await self._ready()
         from microvm_sdk import models

@@ -1160,12 +1160,15 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the managed MicroVM image to list versions for.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListManagedMicrovmImageVersionsOutput`` pages and ``ManagedMicrovmImageVersion`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1194,12 +1197,15 @@ class Client(SyncBaseClient):
         Iterate the paginator for pages, or call ``.items()`` for the items of every page (no request is sent until iteration starts).
 
         Args:
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListManagedMicrovmImagesOutput`` pages and ``ManagedMicrovmImageSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1236,12 +1242,15 @@ class Client(SyncBaseClient):
             architecture: Filters builds by target CPU architecture.
             chipset: Filters builds by target chipset.
             chipset_generation: Filters builds by target chipset generation.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImageBuildsOutput`` pages and ``MicrovmImageBuildSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1278,12 +1287,15 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to list versions for.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImageVersionsOutput`` pages and ``MicrovmImageVersionSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1312,12 +1324,15 @@ class Client(SyncBaseClient):
 
         Args:
             name_filter: Filters images whose name contains the specified string.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmImagesResponse`` pages and ``MicrovmImageSummary`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1348,12 +1363,15 @@ class Client(SyncBaseClient):
         Args:
             image_identifier: Optional filter to list only MicroVMs running the specified image.
             image_version: Optional filter to list only MicroVMs running the specified image version.
-            page_size: Items per page to ask the service for.
-            max_items: The most items to return over all pages.
+            page_size: Items per page to ask the service for (1 to 50).
+            max_items: The most items to return over all pages (0 or more).
             starting_token: Where to start: the ``resume_token`` of an earlier paginator.
 
         Returns:
             A paginator of ``ListMicrovmsResponse`` pages and ``MicrovmItem`` items.
+
+        Raises:
+            ParamValidationError: ``page_size`` or ``max_items`` is outside its range; nothing was sent.
         """
         from microvm_sdk import models
 
@@ -1387,10 +1405,10 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1400,6 +1418,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1434,10 +1453,10 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1447,6 +1466,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1481,10 +1501,10 @@ class Client(SyncBaseClient):
 
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1494,6 +1514,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1529,10 +1550,10 @@ class Client(SyncBaseClient):
         Args:
             image_identifier: The unique identifier (ARN or ID) of the MicroVM image.
             image_version: The version of the MicroVM image to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1542,6 +1563,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which, with the reasons the service gives for it).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1577,10 +1599,10 @@ class Client(SyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1590,6 +1612,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1623,10 +1646,10 @@ class Client(SyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1636,6 +1659,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 
@@ -1669,10 +1693,10 @@ class Client(SyncBaseClient):
 
         Args:
             microvm_identifier: The ID of the MicroVM to retrieve.
-            timeout: Seconds to wait in all (default: the waiter's own).
-            min_delay: Smallest delay between polls, in seconds.
-            max_delay: Largest delay between polls, in seconds.
-            max_attempts: Most polls to make (default: no limit but the timeout).
+            timeout: Seconds to wait in all, 0 to 365 days (default: the waiter's own).
+            min_delay: Smallest delay between polls, in seconds (0 to 365 days).
+            max_delay: Largest delay between polls, in seconds (0 to 365 days).
+            max_attempts: Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).
             callback: Called after every poll with a ``WaitProgress`` (attempt, elapsed, state, output, next delay): hang progress output on it.
 
         Returns:
@@ -1682,6 +1706,7 @@ class Client(SyncBaseClient):
             WaiterFailureError: The resource reached a state the wanted one cannot follow (the message says which).
             WaiterTimeoutError: The timeout or attempt budget ran out first.
             ServiceError: A non-retryable error answered a poll.
+            ParamValidationError: An option is outside its range; nothing was polled.
         """
         from microvm_sdk import models
 

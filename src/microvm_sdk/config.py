@@ -32,8 +32,10 @@ from microvm_sdk._core.limits import (
     APP_ID_MAX_LENGTH,
     MAX_ATTEMPTS,
     MAX_POOL_CONNECTIONS,
-    MAX_TIMEOUT,
+    count_problem,
     retry_mode_error,
+    seconds_problem,
+    shown,
 )
 from microvm_sdk._core.redaction import redact_url_map
 
@@ -216,25 +218,9 @@ class Config:
 
 
 def _timeout(field: str, value: object) -> None:
-    # Compared before any float conversion: a huge int must not raise OverflowError.
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not 0 < value <= MAX_TIMEOUT  # false for NaN
-    ):
-        raise ConfigurationError(
-            f"{field} must be a number of seconds > 0 and <= {MAX_TIMEOUT} (365 days), "
-            f"got {_shown(value)}"
-        )
-
-
-def _shown(value: object) -> str:
-    """A short ``repr`` for messages (a huge value is cut, not printed whole)."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to print
-        return f"an integer of {value.bit_length()} bits" if isinstance(value, int) else "?"
-    return text if len(text) <= 40 else f"{text[:37]}..."
+    problem = seconds_problem(value, zero=False)
+    if problem is not None:
+        raise ConfigurationError(f"{field} {problem}")
 
 
 def _check_proxies(proxies: object) -> None:
@@ -257,10 +243,9 @@ def _check_proxies(proxies: object) -> None:
 
 
 def _count(field: str, value: object, maximum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
-        raise ConfigurationError(
-            f"{field} must be an integer >= 1 and <= {maximum}, got {_shown(value)}"
-        )
+    problem = count_problem(value, 1, maximum)
+    if problem is not None:
+        raise ConfigurationError(f"{field} {problem}")
 
 
 def _optional_bool(field: str, value: object) -> None:
@@ -278,7 +263,7 @@ def _check_app_id(value: object) -> None:
     ):
         raise ConfigurationError(
             "user_agent_appid must be a non-empty string of at most "
-            f"{APP_ID_MAX_LENGTH} characters without line breaks, got {_shown(value)}"
+            f"{APP_ID_MAX_LENGTH} characters without line breaks, got {shown(value)}"
         )
 
 

@@ -12,6 +12,7 @@ import in the method only looks them up.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from microvm_sdk_codegen.docs import docstring, entry
@@ -21,14 +22,22 @@ from microvm_sdk_codegen.types import py_type
 Flavour = Literal["sync", "async"]
 
 WAIT_ARGS = (
-    ("timeout", "float | None", "Seconds to wait in all (default: the waiter's own)."),
-    ("min_delay", "float | None", "Smallest delay between polls, in seconds."),
-    ("max_delay", "float | None", "Largest delay between polls, in seconds."),
-    ("max_attempts", "int | None", "Most polls to make (default: no limit but the timeout)."),
+    (
+        "timeout",
+        "float | None",
+        "Seconds to wait in all, 0 to 365 days (default: the waiter's own).",
+    ),
+    ("min_delay", "float | None", "Smallest delay between polls, in seconds (0 to 365 days)."),
+    ("max_delay", "float | None", "Largest delay between polls, in seconds (0 to 365 days)."),
+    (
+        "max_attempts",
+        "int | None",
+        "Most polls to make, 1 to 1,000,000 (default: no limit but the timeout).",
+    ),
 )
 PAGE_ARGS = (
     ("page_size", "int | None", "Items per page to ask the service for."),
-    ("max_items", "int | None", "The most items to return over all pages."),
+    ("max_items", "int | None", "The most items to return over all pages (0 or more)."),
     (
         "starting_token",
         "str | None",
@@ -164,6 +173,19 @@ def _operation(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
     )
 
 
+def _page_args(service: ServiceIR, op: OperationIR) -> tuple[tuple[str, str, str], ...]:
+    """``PAGE_ARGS``, ``page_size`` saying the range the model gives the page limit."""
+    limit_key = service.paginators[op.name].limit_key
+    limit = next((m for m in _members(service, op) if m.model_name == limit_key), None)
+    if limit is None:
+        return PAGE_ARGS
+    shape = service.shapes[limit.target]
+    low = 1 if shape.min is None else max(1, math.ceil(shape.min))
+    size = f"{low} or more" if shape.max is None else f"{low} to {math.floor(shape.max)}"
+    text = f"Items per page to ask the service for ({size})."
+    return (("page_size", "int | None", text), *PAGE_ARGS[1:])
+
+
 def _paginator(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
     pag = service.paginators[op.name]
     members = [
@@ -183,10 +205,14 @@ def _paginator(service: ServiceIR, op: OperationIR, flavour: Flavour) -> str:
         "(no request is sent until iteration starts).",
         "",
         "Args:",
-        *_args_doc(service, members, PAGE_ARGS),
+        *_args_doc(service, members, _page_args(service, op)),
         "",
         "Returns:",
         f"    A paginator of ``{op.output}`` pages and ``{item.removeprefix('models.')}`` items.",
+        "",
+        "Raises:",
+        "    ParamValidationError: ``page_size`` or ``max_items`` is outside its range;"
+        " nothing was sent.",
     ]
     skip = {m.name for m in _members(service, op)} - {m.name for m in members}
     params = _params(service, members) + "".join(
@@ -265,6 +291,7 @@ def _waiter(
         ),
         "    WaiterTimeoutError: The timeout or attempt budget ran out first.",
         "    ServiceError: A non-retryable error answered a poll.",
+        "    ParamValidationError: An option is outside its range; nothing was polled.",
     ]
     params = (
         _params(service, members)

@@ -212,3 +212,36 @@ def test_format_duration() -> None:
     assert format_duration(9.4) == "9s"
     assert format_duration(75.2) == "1m15s"
     assert format_duration(3725) == "1h02m05s"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--wait-timeout", "nan", "got nan"),
+        ("--wait-timeout", "inf", "got inf"),
+        ("--wait-timeout", "-1", "got -1.0"),
+        ("--wait-timeout", "1e400", "got inf"),
+        ("--wait-timeout", "soon", "invalid number of seconds: 'soon'"),
+        ("--wait-delay", "0", "must be a number of seconds > 0"),
+        ("--wait-delay", "inf", "got inf"),
+    ],
+)
+@pytest.mark.parametrize("command", ["wait", "create", "demo"])
+def test_wait_options_out_of_range_are_refused_before_any_request(
+    on_emulator: Callable[..., Result],
+    command: str,
+    option: str,
+    value: str,
+    problem: str,
+) -> None:
+    if command == "wait":
+        result = on_emulator("wait", "created", "--image-identifier", "x", option, value)
+    elif command == "create":
+        result = _create(on_emulator, "never", "s3://b/k.zip", "--wait", option, value)
+    else:
+        result = on_emulator("demo", "--timing", "fast", option, value)
+    assert result.code == 252, result.stderr
+    assert f"argument {option}: " in result.stderr
+    assert problem in result.stderr
+    images = on_emulator("list-microvm-images", "--query", "length(items)", "--output", "text")
+    assert images.stdout.strip() == "0"  # nothing was created

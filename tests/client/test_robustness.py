@@ -10,35 +10,15 @@ from typing import Any
 import pytest
 from flavours import without_sleeps
 from replay_server import ClientFactory, SleepRecorder
+from scripted import ScriptedTransport
 
 import microvm_sdk
 from microvm_sdk import errors
-from microvm_sdk._core.http import HttpRequest, HttpResponse
+from microvm_sdk._core.http import HttpResponse
 from microvm_sdk._core.waiter import wait
 from microvm_sdk._waiters import WAITERS
 
 IMAGE_ARN = "arn:aws:lambda:us-east-1:123456789012:microvm-image:demo"
-
-
-class ScriptedTransport:
-    """Answers with the scripted responses; a transport of both flavours."""
-
-    def __init__(self, responses: list[HttpResponse]) -> None:
-        self.responses = list(responses)
-        self.requests: list[HttpRequest] = []
-
-    def send(self, request: HttpRequest) -> HttpResponse:
-        self.requests.append(request)
-        return self.responses.pop(0)
-
-    def close(self) -> None:
-        pass
-
-    async def send_async(self, request: HttpRequest) -> HttpResponse:
-        return self.send(request)
-
-    async def aclose(self) -> None:
-        pass
 
 
 @pytest.fixture(autouse=True)

@@ -314,11 +314,6 @@ def test_no_secret_in_any_error(server: LocalServer, flow: str) -> None:
     assert_clean(everything_about(caught.value))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_core/transport.py _redact() keeps the user part of a proxy URL, which is "
-    "often a token ('https://TOKEN@proxy'); Config hides the whole user information",
-)
 def test_a_token_as_proxy_user_name_is_hidden_in_transport_errors(server: LocalServer) -> None:
     config = Config(max_attempts=1, proxies={"https": f"https://{PROXY_TOKEN_USER}@h:1"})
     with pytest.raises(errors.ConfigurationError) as caught:  # noqa: SIM117

@@ -84,6 +84,11 @@ class AsyncClientRuntime(RuntimeCore):
         self._sleep = sleep
         self._refreshing: asyncio.Future[FrozenCredentials] | None = None
 
+    def _after_fork(self) -> None:
+        """In a forked child: prepare again, and forget the parent's credential refresh."""
+        super()._after_fork()
+        self._refreshing = None
+
     def _build_transport(self, options: TransportOptions) -> None:
         if self._transport is None:
             from microvm_sdk._core.async_transport import AsyncStreamTransport

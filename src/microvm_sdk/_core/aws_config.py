@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
+from microvm_sdk._core import forks
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.limits import APP_ID_MAX_LENGTH, MAX_ATTEMPTS, retry_mode_error
 
@@ -409,7 +410,8 @@ class CredentialSource:
             session = self._session
             try:
                 if session is None:
-                    import botocore.session  # type: ignore[import-untyped]
+                    with forks.loading():  # never half imported in a forked child
+                        import botocore.session  # type: ignore[import-untyped]
 
                     session = botocore.session.Session(profile=self._profile)
                 credentials = session.get_credentials()

@@ -73,7 +73,31 @@ class SerializationError(MicrovmError):
 
 @public_home(_ERRORS)
 class DeserializationError(MicrovmError):
-    """A response body cannot be read into the modeled output."""
+    """A success response cannot be read into the modeled output.
+
+    Raised for a body that is not JSON, a body that is JSON but not an object, a missing
+    body when the output has required members, and values of the wrong type. The call
+    may have taken effect on the service: ``request_id`` identifies it.
+    """
+
+    http_status: int | None
+    """The HTTP status code of the response, when the error came from one."""
+    request_id: str | None
+    """The ``x-amzn-RequestId`` of the response, if any."""
+
+    def __init__(
+        self, message: str, *, http_status: int | None = None, request_id: str | None = None
+    ) -> None:
+        self.http_status = http_status
+        self.request_id = request_id
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.http_status is not None:
+            text += f" (HTTP {self.http_status}"
+            text += f", request id {self.request_id})" if self.request_id else ")"
+        return text
 
 
 @public_home(_ERRORS)

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+from microvm_sdk._core import forks
 from microvm_sdk._core.errors import MicrovmError, ServiceError
 from microvm_sdk._core.http import HttpRequest, HttpResponse
 from microvm_sdk._core.metadata import request_id_of
@@ -249,6 +250,11 @@ class _HookPoints:
         self._after_sign = ()
         self._after_response = ()
         self._on_retry = ()
+        forks.track(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: a new lock (another thread may have held this one)."""
+        self._lock = threading.Lock()
 
     def _check(self, hook: object, point: str) -> None:
         if not callable(hook):

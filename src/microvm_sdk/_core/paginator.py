@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import attrs
 
 from microvm_sdk._core.errors import PaginationError, ParamValidationError
+from microvm_sdk._core.limits import count_problem
 from microvm_sdk._core.public import public_home
 
 if TYPE_CHECKING:
@@ -177,8 +178,13 @@ class _PaginatorBase(Generic[PageT, ItemT]):
         max_items: int | None,
         starting_token: str | None,
     ) -> None:
-        if max_items is not None and max_items < 0:
-            raise ParamValidationError([f"max_items: must be >= 0, got {max_items}"])
+        problems = [
+            f"{name}: {problem}"
+            for name, value, minimum in (("page_size", page_size, 1), ("max_items", max_items, 0))
+            if value is not None and (problem := count_problem(value, minimum, None)) is not None
+        ]
+        if problems:
+            raise ParamValidationError(problems)
         self._get_token = get_token
         self._get_items = get_items
         self._set_items = set_items
@@ -252,7 +258,9 @@ class Paginator(_PaginatorBase[PageT, ItemT]):
         starting_token: Where to start: a :attr:`resume_token` or a service token.
 
     Raises:
-        ValueError: ``max_items`` is negative, or ``starting_token`` is malformed.
+        ParamValidationError: An option is outside its range or malformed.
+            ``page_size`` must be an integer >= 1, ``max_items`` an integer >= 0, and
+            ``starting_token`` a resume or service token (it is a ``ValueError``).
     """
 
     def __init__(
@@ -341,7 +349,9 @@ class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
         starting_token: Where to start: a :attr:`resume_token` or a service token.
 
     Raises:
-        ValueError: ``max_items`` is negative, or ``starting_token`` is malformed.
+        ParamValidationError: An option is outside its range or malformed.
+            ``page_size`` must be an integer >= 1, ``max_items`` an integer >= 0, and
+            ``starting_token`` a resume or service token (it is a ``ValueError``).
     """
 
     def __init__(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
+from microvm_sdk._core import forks
 from microvm_sdk._core.errors import MicrovmError, ParamValidationError, ServiceError
 from microvm_sdk._core.hooks import (
     AfterResponseEvent,
@@ -60,7 +61,7 @@ def codec_for(schema: ServiceSchema) -> tuple[WireConverter, Validator, RestJson
     """Return the converter, validator and protocol of ``schema``, built once per process."""
     entry = _CONVERTERS.get(id(schema))
     if entry is None or entry[0] is not schema:
-        with _CONVERTERS_LOCK:
+        with forks.loading(), _CONVERTERS_LOCK:
             entry = _CONVERTERS.get(id(schema))
             if entry is None or entry[0] is not schema:
                 from microvm_sdk._core.converter import WireConverter
@@ -165,6 +166,17 @@ class RuntimeCore:
         #: Answers calls instead of the network while a test's Stubber is active.
         self.stub: CallStub | None = None
         self._token_members: dict[str, tuple[str, ...]] = {}
+        forks.track(self)
+
+    def _after_fork(self) -> None:
+        """In a forked child: prepare again on first use.
+
+        Another thread may have held the lock, or been in the middle of resolving
+        credentials or taking retry tokens: the child gets a new lock, credential
+        source, signer and retry state (the transport drops its own connections).
+        """
+        self._lock = threading.Lock()
+        self._ready = False
 
     # -- lazily built parts -----------------------------------------------------------
 
@@ -173,11 +185,17 @@ class RuntimeCore:
         """The service schema (loaded on first use)."""
         schema = self._schema
         if callable(schema):
-            schema = self._schema = schema()
+            with forks.loading():  # imports the models
+                schema = self._schema = schema()
         return schema
 
     def _prepare(self) -> None:
-        with self._lock:
+        """Build what calls need: endpoint, signer, credentials, retries, transport.
+
+        Once per runtime (again in a forked child). It imports botocore's signer here,
+        inside a loading section, rather than on the first signature.
+        """
+        with forks.loading(), self._lock:
             if self._ready:
                 return
             from microvm_sdk._core.endpoints import EndpointResolver
@@ -196,6 +214,7 @@ class RuntimeCore:
             self._endpoint_url = endpoint.url
             self._signing_region = signing_region
             self._signer = SigV4Signer(signing_name, unsigned=self.unsigned)
+            self._signer.load()  # here, not on the first signature: see forks.loading()
             self._credentials = None if self.unsigned else self.settings.credential_source()
             self._retry = strategy_for(self.settings.retry_mode, self.settings.max_attempts)
             if not isinstance(self._user_agent, str):

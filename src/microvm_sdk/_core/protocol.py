@@ -277,7 +277,8 @@ class RestJsonProtocol:
 
         Raises:
             ServiceError: The response is an error (a modeled subclass when the code is known).
-            DeserializationError: A success response cannot be read.
+            DeserializationError: A success response cannot be read: its body is not a
+                JSON object, or it has none although the output has required members.
         """
         if response.status >= 300:
             raise self.error(response)
@@ -285,15 +286,40 @@ class RestJsonProtocol:
             return None
         plan = self._response_plan(operation)
         if plan.plain:
-            data = _json_body(response.body)
-            if data is None:
-                raise DeserializationError(
-                    f"{operation.name}: HTTP {response.status} response is not JSON: "
-                    f"{_excerpt(response.body)!r}"
-                )
+            data = self._body_object(operation, plan, response)
         else:
             data = self._response_data(operation, plan, response)
-        return self.converter.from_wire(data, output_cls)
+        try:
+            return self.converter.from_wire(data, output_cls)
+        except DeserializationError as exc:
+            raise _unreadable(operation, response, str(exc)) from exc
+
+    def _body_object(
+        self, operation: Operation, plan: _ResponsePlan, response: HttpResponse
+    ) -> dict[str, Any]:
+        """The JSON object of a success body (``{}`` for none, if no member requires one)."""
+        body = response.body
+        if not body.strip():
+            if plan.required_body:
+                raise _unreadable(
+                    operation,
+                    response,
+                    "the response has no body, but the output requires "
+                    + ", ".join(plan.required_body),
+                )
+            return {}
+        value = _json_value(body)
+        if isinstance(value, dict):
+            return value
+        if value is _NOT_JSON:
+            raise _unreadable(
+                operation, response, f"the response body is not JSON: {_excerpt(body)!r}"
+            )
+        raise _unreadable(
+            operation,
+            response,
+            f"the response body is JSON {_json_kind(value)}, not an object: {_excerpt(body)!r}",
+        )
 
     def _response_data(
         self, operation: Operation, plan: _ResponsePlan, response: HttpResponse
@@ -301,13 +327,7 @@ class RestJsonProtocol:
         """The dict ``from_wire`` reads: body members, payload, headers, status code."""
         data: dict[str, Any]
         if plan.payload is None:
-            body = _json_body(response.body)
-            if body is None:
-                raise DeserializationError(
-                    f"{operation.name}: HTTP {response.status} response is not JSON: "
-                    f"{_excerpt(response.body)!r}"
-                )
-            data = dict(body)
+            data = dict(self._body_object(operation, plan, response))
             for key in plan.reserved:  # never read a header member from the body
                 data.pop(key, None)
         else:
@@ -323,9 +343,10 @@ class RestJsonProtocol:
             try:
                 data[key] = decode(raw)
             except ValueError as exc:
-                raise DeserializationError(
-                    f"{operation.name}: cannot read header {member.wire_name} "
-                    f"({member.name}): {exc}"
+                raise _unreadable(
+                    operation,
+                    response,
+                    f"cannot read header {member.wire_name} ({member.name}): {exc}",
                 ) from None
         for member, key in plan.prefixes:
             data[key] = text_values.prefix_headers(headers, member.wire_name)
@@ -348,18 +369,17 @@ class RestJsonProtocol:
             try:
                 return body.decode("utf-8")
             except UnicodeDecodeError:
-                raise DeserializationError(
-                    f"{operation.name}: the response body is not UTF-8 text"
+                raise _unreadable(
+                    operation, response, "the response body is not UTF-8 text"
                 ) from None
         if not body.strip():
             return {} if kind == "structure" else None
-        try:
-            return json_codec.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise DeserializationError(
-                f"{operation.name}: HTTP {response.status} response is not JSON: "
-                f"{_excerpt(response.body)!r}"
-            ) from None
+        value = _json_value(body)
+        if value is _NOT_JSON:
+            raise _unreadable(
+                operation, response, f"the response body is not JSON: {_excerpt(body)!r}"
+            )
+        return value
 
     def parse_wire(self, response: HttpResponse) -> dict[str, Any]:
         """Return the JSON body of a success response as a dict (raises on errors)."""
@@ -368,7 +388,9 @@ class RestJsonProtocol:
         data = _json_body(response.body)
         if data is None:
             raise DeserializationError(
-                f"HTTP {response.status} response is not JSON: {_excerpt(response.body)!r}"
+                f"the response body is not a JSON object: {_excerpt(response.body)!r}",
+                http_status=response.status,
+                request_id=_request_id(response.headers),
             )
         return data
 
@@ -378,16 +400,15 @@ class RestJsonProtocol:
         body = _json_body(response.body)
         code = headers.get("x-amzn-errortype", "")
         if not code and body is not None:
-            code = str(body.get("code") or body.get("__type") or body.get("Code") or "")
+            code = _text(body.get("code") or body.get("__type") or body.get("Code"))
         code = code.split(":", 1)[0].rsplit("#", 1)[-1]
         message = ""
         if body is not None:
-            raw_message = body.get("message") or body.get("Message") or body.get("errorMessage")
-            message = "" if raw_message is None else str(raw_message)
+            message = _text(body.get("message") or body.get("Message") or body.get("errorMessage"))
         options: dict[str, Any] = {
             "code": code or f"HTTP{response.status}",
             "http_status": response.status,
-            "request_id": headers.get("x-amzn-requestid") or headers.get("x-amz-request-id"),
+            "request_id": _request_id(headers),
             "retry_after": _retry_after(headers),
             "body": response.body,
         }
@@ -448,7 +469,16 @@ class RestJsonProtocol:
 class _ResponsePlan:
     """What reading one operation's output needs, worked out once."""
 
-    __slots__ = ("headers", "payload", "payload_kind", "plain", "prefixes", "reserved", "status")
+    __slots__ = (
+        "headers",
+        "payload",
+        "payload_kind",
+        "plain",
+        "prefixes",
+        "required_body",
+        "reserved",
+        "status",
+    )
 
     def __init__(self, operation: Operation, schema: ServiceSchema) -> None:
         shape = schema.shapes[operation.output] if operation.output else None
@@ -466,22 +496,79 @@ class _ResponsePlan:
         self.payload = payload
         self.payload_kind = schema.shapes[payload.target].kind if payload else None
         self.plain = payload is None and not self.reserved
+        #: The required body members (Python names): a body without them is refused.
+        self.required_body = [m.name for m in members if m.required and m.location == "body"]
+
+
+#: What :func:`_json_value` returns for bytes that are not JSON.
+_NOT_JSON: Any = object()
+
+
+def _json_value(body: bytes) -> Any:
+    """The JSON value of ``body``, or :data:`_NOT_JSON` (linear time; depth is bounded)."""
+    try:
+        return json_codec.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _NOT_JSON
 
 
 def _json_body(body: bytes) -> dict[str, Any] | None:
+    """The JSON object of a body (``{}`` for none), or ``None`` when it holds no object."""
     if not body.strip():
         return {}
-    try:
-        data = json_codec.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
+    data = _json_value(body)
     return data if isinstance(data, dict) else None
 
 
+def _json_kind(value: Any) -> str:
+    """The JSON name of a decoded value's type, for messages."""
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if value is None:
+        return "null"
+    return "boolean" if isinstance(value, bool) else "number"
+
+
+def _text(value: object) -> str:
+    """A text field of an error body (code, message); ``""`` when it is not a string.
+
+    Never the ``str`` of another JSON value: that of a deeply nested array raises
+    ``RecursionError``, and that of a large object costs time for nothing.
+    """
+    return value if isinstance(value, str) else ""
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get("x-amzn-requestid") or headers.get("x-amz-request-id")
+
+
+def _unreadable(operation: Operation, response: HttpResponse, what: str) -> DeserializationError:
+    """The error for a success response of ``operation`` that cannot be read."""
+    return DeserializationError(
+        f"{operation.name}: {what}",
+        http_status=response.status,
+        request_id=_request_id(response.headers),
+    )
+
+
+#: Tags, matched without backtracking: a tag ends at the first ``<`` or ``>`` after it.
+_TAG = re.compile(r"<[^<>]*>")
+#: The most bytes of a body an excerpt is taken from.
+_EXCERPT_SCAN = 16384
+
+
 def _excerpt(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
-    return text[:_EXCERPT] + ("..." if len(text) > _EXCERPT else "")
+    """The start of ``body`` as one line of text, markup dropped, for messages.
+
+    Reads at most the first 16 KiB, each pass in linear time (no pattern here can
+    backtrack): a multi-megabyte page of ``<`` costs as much as a short one.
+    """
+    text = body[:_EXCERPT_SCAN].decode("utf-8", "replace")
+    text = " ".join(_TAG.sub(" ", text).split())
+    cut = len(text) > _EXCERPT or len(body) > _EXCERPT_SCAN
+    return text[:_EXCERPT] + ("..." if cut else "")
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import encodings.idna  # noqa: F401 - the codec of host names: loaded now, not on a connect
 import http.client
 import logging
 import os
@@ -27,14 +28,15 @@ import select
 import socket
 import ssl
 import threading
-import weakref
 from collections.abc import Generator, Mapping
 from importlib.util import find_spec
-from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from . import errors as _errors
+from . import forks
 from .http import HttpRequest, HttpResponse, Transport
+from .redaction import redact_url
 
 if TYPE_CHECKING:
     import asyncio
@@ -191,14 +193,14 @@ class _Proxy:
             parts = urlsplit(text)
             port = parts.port
         except ValueError as exc:
-            raise _errors.ConfigurationError(f"invalid proxy URL {_redact(url)!r}") from exc
+            raise _errors.ConfigurationError(f"invalid proxy URL {redact_url(url)!r}") from exc
         if parts.scheme.lower() != "http":
             raise _errors.ConfigurationError(
-                f"unsupported proxy URL {_redact(url)!r}: only http:// proxies are supported"
+                f"unsupported proxy URL {redact_url(url)!r}: only http:// proxies are supported"
                 " (HTTPS requests go through them in a CONNECT tunnel)"
             )
         if not parts.hostname:
-            raise _errors.ConfigurationError(f"invalid proxy URL {_redact(url)!r}: no host")
+            raise _errors.ConfigurationError(f"invalid proxy URL {redact_url(url)!r}: no host")
         self.host = parts.hostname
         self.port = port or 80
         self.authorization = ""
@@ -207,16 +209,6 @@ class _Proxy:
             password = unquote(parts.password or "")
             token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
             self.authorization = f"Basic {token}"
-
-
-def _redact(url: str) -> str:
-    """Return ``url`` with any password replaced, for messages."""
-    scheme, sep, rest = url.rpartition("://")
-    userinfo, at, hostpart = rest.rpartition("@")
-    if not at:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{hostpart}"
 
 
 #: Methods safe to send again after a reused connection died before any response byte.
@@ -251,7 +243,8 @@ def proxies_from_environment(url: str) -> dict[str, str]:
     """
     if not any(name[-6:].lower() == "_proxy" for name in os.environ):
         return {}
-    import urllib.request  # only when a proxy variable is set: the import costs ~20 ms
+    with forks.loading():  # only when a proxy variable is set: the import costs ~20 ms
+        import urllib.request
 
     proxies = urllib.request.getproxies_environment()
     found = {scheme: proxies[scheme] for scheme in ("http", "https") if proxies.get(scheme)}
@@ -372,7 +365,7 @@ class _TransportBase(Generic[PoolT]):
         self._generation = 0
         #: The event loop the pools' connections belong to (the asyncio flavour's).
         self._loop: asyncio.AbstractEventLoop | None = None
-        _live_transports.add(self)
+        forks.track(self)
 
     def _new_pool(self) -> PoolT:
         """A new, empty pool for one origin."""
@@ -774,13 +767,14 @@ def _parse_head(buf: bytes, head_only: bool) -> _Parsed | _Parser | bytes:
     """:func:`_parse_response`, except that an incomplete head comes back as its bytes.
 
     Interim (1xx) responses before it are skipped: the bytes returned start after them.
+    Linear in the length of ``buf``, however many interim responses it holds.
     """
+    start = 0
     while True:
-        end = buf.find(b"\r\n\r\n")
+        end = buf.find(b"\r\n\r\n", start)
         if end < 0:
-            return buf
-        lines = buf[:end].decode("latin-1").split("\r\n")
-        rest = buf[end + 4 :]
+            return buf[start:] if start else buf
+        lines = buf[start:end].decode("latin-1").split("\r\n")
         version, _, status_text = lines[0].partition(" ")
         try:
             status = int(status_text[:3])
@@ -788,23 +782,12 @@ def _parse_head(buf: bytes, head_only: bool) -> _Parsed | _Parser | bytes:
             status = 0
         if not version.startswith("HTTP/1.") or not 100 <= status <= 999:
             raise _BadResponseError(f"invalid status line {lines[0][:80]!r}")
+        start = end + 4
         if status >= 200 or status == 101:
             break
-        buf = rest  # an interim 1xx response: the real one follows
-
-    headers: dict[str, str] = {}
-    name = ""
-    for line in lines[1:]:
-        if line[:1] in (" ", "\t") and name:  # obsolete line folding
-            headers[name] = f"{headers[name]} {line.strip()}"
-            continue
-        raw_name, sep, value = line.partition(":")
-        if not sep:
-            raise _BadResponseError(f"invalid header line {line[:80]!r}")
-        name = raw_name.strip().lower()
-        value = value.strip()
-        previous = headers.get(name)
-        headers[name] = value if previous is None else f"{previous}, {value}"
+        # An interim 1xx response: the real one follows.
+    rest = buf[start:]
+    headers = _header_fields(lines)
 
     connection = headers.get("connection")
     if version == "HTTP/1.1":
@@ -829,6 +812,41 @@ def _parse_head(buf: bytes, head_only: bool) -> _Parsed | _Parser | bytes:
     return _rest_of_body(status, headers, rest, length, keep)
 
 
+def _header_fields(lines: list[str]) -> dict[str, str]:
+    """The header fields of a response head (``lines[0]`` is the status line).
+
+    Names are lower-cased; repeated fields are joined with ``", "`` and folded lines
+    (obsolete line folding) with ``" "``. Linear time: the pieces of a field that repeats
+    are joined once at the end, not copied again for every repetition.
+    """
+    headers: dict[str, str] = {}
+    joined: dict[str, list[str]] | None = None
+    name = ""
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and name:  # obsolete line folding
+            separator, value = " ", line.strip()
+        else:
+            raw_name, colon, value = line.partition(":")
+            if not colon:
+                raise _BadResponseError(f"invalid header line {line[:80]!r}")
+            name = raw_name.strip().lower()
+            value = value.strip()
+            if name not in headers:
+                headers[name] = value
+                continue
+            separator = ", "
+        if joined is None:
+            joined = {}
+        pieces = joined.get(name)
+        if pieces is None:
+            pieces = joined[name] = [headers[name]]
+        pieces += (separator, value)
+    if joined:
+        for field, pieces in joined.items():
+            headers[field] = "".join(pieces)
+    return headers
+
+
 def _more_head(buf: bytes, head_only: bool) -> _Parser:
     """Read until a response head is complete, then parse as :func:`_parse_response`.
 
@@ -847,7 +865,7 @@ def _more_head(buf: bytes, head_only: bool) -> _Parser:
         if data.find(b"\r\n\r\n", searched) < 0:
             continue
         parsed = _parse_head(bytes(data), head_only)
-        if isinstance(parsed, bytes):  # that head was an interim 1xx response
+        if isinstance(parsed, bytes):  # the heads found were interim 1xx responses
             data = bytearray(parsed)
             continue
         if isinstance(parsed, tuple):
@@ -908,16 +926,28 @@ def _more() -> Generator[int, bytes, bytes]:
     return more
 
 
+def _line_end(data: bytearray, pos: int) -> Generator[int, bytes, int]:
+    """The index of the CRLF that ends the line at ``pos``, reading more as needed.
+
+    Only the bytes that arrived since the last look are searched, so a line that
+    trickles in byte by byte still costs linear time.
+    """
+    searched = pos
+    while (eol := data.find(b"\r\n", searched)) < 0:
+        if len(data) - pos > _MAX_HEAD:
+            raise _BadResponseError("chunk size or trailer line too long")
+        searched = max(pos, len(data) - 1)
+        data.extend((yield from _more()))
+    return eol
+
+
 def _read_chunked(rest: bytes) -> Generator[int, bytes, tuple[bytes, bool]]:
     """Decode a chunked body; return it and whether the stream ended exactly after it."""
     data = bytearray(rest)
     pos = 0
     out: list[bytes] = []
     while True:
-        while (eol := data.find(b"\r\n", pos)) < 0:
-            if len(data) - pos > _MAX_HEAD:
-                raise _BadResponseError("chunk size or trailer line too long")
-            data.extend((yield from _more()))
+        eol = yield from _line_end(data, pos)
         size_text = bytes(data[pos:eol]).split(b";", 1)[0].strip()
         try:
             size = int(size_text, 16)
@@ -938,24 +968,9 @@ def _read_chunked(rest: bytes) -> Generator[int, bytes, tuple[bytes, bool]]:
             del data[:pos]
             pos = 0
     while True:  # trailer fields, ignored, up to the empty line
-        while (eol := data.find(b"\r\n", pos)) < 0:
-            if len(data) - pos > _MAX_HEAD:
-                raise _BadResponseError("chunk size or trailer line too long")
-            data.extend((yield from _more()))
+        eol = yield from _line_end(data, pos)
         empty = eol == pos
         pos = eol + 2
         if empty:
             break
     return b"".join(out), pos == len(data)
-
-
-_live_transports: weakref.WeakSet[_TransportBase[Any]] = weakref.WeakSet()
-
-
-def _reset_after_fork() -> None:  # pragma: no cover - runs in forked children
-    for transport in list(_live_transports):
-        transport._after_fork()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)

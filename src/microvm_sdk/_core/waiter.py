@@ -71,6 +71,7 @@ from microvm_sdk._core.errors import (
     WaiterFailureError,
     WaiterTimeoutError,
 )
+from microvm_sdk._core.limits import waiter_problems
 from microvm_sdk._core.public import public_home
 from microvm_sdk._core.retries import classify_error
 from microvm_sdk._core.steps import Sleep
@@ -332,7 +333,8 @@ def wait_steps(
     It yields :class:`Poll` (resume with the poll's :data:`Polled` result, or throw its
     ``MicrovmError`` in), :class:`Sleep` (resume with ``None``) and, to explain a
     failure, :class:`Lookup` (resume with ``(None, wire output, status)``, or throw the
-    error in). Arguments, return value and errors are those of :func:`wait`.
+    error in). Arguments, return value and errors are those of :func:`wait`; the
+    options are checked at once, not when the steps start.
 
     Args:
         spec: The waiter.
@@ -350,22 +352,52 @@ def wait_steps(
         clock: Monotonic clock in seconds.
         random: Returns a float in ``[0, 1)``, for the jitter.
     """
-    name = spec.name if waiter_name is None else waiter_name
+    problems = waiter_problems(
+        timeout=timeout, min_delay=min_delay, max_delay=max_delay, max_attempts=max_attempts
+    )
     lo = spec.default_min_delay if min_delay is None else min_delay
     hi = spec.default_max_delay if max_delay is None else max_delay
-    if lo < 0:
-        raise ParamValidationError([f"min_delay: must be >= 0, got {lo}"])
-    if hi < lo:
+    if hi < lo and not problems:
         if max_delay is not None:
-            raise ParamValidationError([f"max_delay: {hi} must be >= min_delay {lo}"])
+            problems.append(f"max_delay: {hi} must be >= min_delay {lo}")
         hi = lo
-    if max_attempts is not None and max_attempts < 1:
-        raise ParamValidationError([f"max_attempts: must be >= 1, got {max_attempts}"])
-    budget = spec.default_timeout if timeout is None else timeout
-    grace = spec.not_found_grace if not_found_grace is None else not_found_grace
-    state_path = spec.state_path
-    explain = spec.failure_reason if lookups else None
+    if problems:
+        raise ParamValidationError(problems)
+    return _wait_steps(
+        spec,
+        spec.name if waiter_name is None else waiter_name,
+        budget=spec.default_timeout if timeout is None else timeout,
+        lo=lo,
+        hi=hi,
+        max_attempts=max_attempts,
+        callback=callback,
+        describe_failure=describe_failure,
+        grace=spec.not_found_grace if not_found_grace is None else not_found_grace,
+        not_found_codes=not_found_codes,
+        explain=spec.failure_reason if lookups else None,
+        clock=clock,
+        random=random,
+    )
 
+
+def _wait_steps(
+    spec: WaiterSpec,
+    name: str,
+    *,
+    budget: float,
+    lo: float,
+    hi: float,
+    max_attempts: int | None,
+    callback: Callable[[WaitProgress[OutT]], None] | None,
+    describe_failure: Callable[[OutT], str | None] | None,
+    grace: float,
+    not_found_codes: Collection[str],
+    explain: FailureReason | None,
+    clock: Callable[[], float],
+    random: Callable[[], float],
+) -> WaitSteps[OutT]:
+    """The generator :func:`wait_steps` returns, its options checked and defaulted."""
+    state_path = spec.state_path
     start = clock()
     deadline = start + budget
     attempt = 0
@@ -511,7 +543,9 @@ def wait(
         ServiceError: A poll failed with an error that no acceptor matched and that is
             neither retryable nor a not-found error within the grace period.
         TransportError: Never: transport errors are polled through until time runs out.
-        ValueError: ``min_delay`` or ``max_delay`` are inconsistent.
+        ParamValidationError: An option is not a number in its range (``timeout``,
+            ``min_delay`` and ``max_delay`` from 0 to 365 days, ``max_attempts`` from 1
+            to 1,000,000), or ``max_delay`` is below ``min_delay``. Nothing was polled.
     """
     steps: WaitSteps[OutT] = wait_steps(
         spec,

@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from microvm_sdk._core.limits import seconds_problem
 from microvm_sdk._core.redaction import holds_sensitive
 from microvm_sdk._core.schema import Shape
 from microvm_sdk.cli._errors import UsageError
@@ -100,6 +101,26 @@ def build_command_parser(
         parser.add_argument("--max-items", dest="paging_max_items", type=_paging_int("--max-items"))
     extra(parser)
     return parser
+
+
+def seconds(*, zero: bool) -> Callable[[str], float]:
+    """An option's type: a finite number of seconds (``> 0``, or ``>= 0`` with ``zero``).
+
+    NaN, infinities, negative and absurdly large values are refused by the parser,
+    before any request is sent, with the option's name and the range.
+    """
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+        problem = seconds_problem(value, zero=zero)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(problem)
+        return value
+
+    return convert
 
 
 def _paging_int(option: str) -> Callable[[str], int]:

@@ -19,6 +19,7 @@ from microvm_sdk.cli._arguments import (
     build_command_parser,
     merge_input_document,
     param_error,
+    seconds,
     unpack_arguments,
     unpack_value,
 )
@@ -227,20 +228,10 @@ def _extra_options(command: CommandModel) -> Callable[[ArgumentParser], None]:
         )
         if command.name in WAIT_AFTER:
             parser.add_argument("--wait", dest="wait", action="store_true", default=False)
-            parser.add_argument("--wait-timeout", dest="wait_timeout", type=float)
-            parser.add_argument("--wait-delay", dest="wait_delay", type=_positive_seconds)
+            parser.add_argument("--wait-timeout", dest="wait_timeout", type=seconds(zero=True))
+            parser.add_argument("--wait-delay", dest="wait_delay", type=seconds(zero=False))
 
     return add
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text!r}")
-    return value
 
 
 def _load_document(
@@ -779,8 +770,8 @@ def run_wait(context: Context, model: ServiceModel, args: list[str]) -> int:
     parser = ArgumentParser(prog=f"microvm wait {name}", add_help=False, allow_abbrev=False)
     for argument in command.arguments:
         parser.add_argument(argument.option, dest=argument.dest)
-    parser.add_argument("--wait-timeout", dest="wait_timeout", type=float)
-    parser.add_argument("--wait-delay", dest="wait_delay", type=_positive_seconds)
+    parser.add_argument("--wait-timeout", dest="wait_timeout", type=seconds(zero=True))
+    parser.add_argument("--wait-delay", dest="wait_delay", type=seconds(zero=False))
     namespace, unknown = parser.parse_known_args(args[1:])
     if unknown:
         raise UsageError(f"Unknown options: {', '.join(unknown)}", show_usage=True)

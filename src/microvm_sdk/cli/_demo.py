@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from microvm_sdk.cli._arguments import ArgumentParser
+from microvm_sdk.cli._arguments import ArgumentParser, seconds
 from microvm_sdk.cli._errors import OtherError, UsageError
 from microvm_sdk.cli._globals import Context
 
@@ -33,8 +33,10 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--name", default="demo-app")
     parser.add_argument("--code-uri", dest="code_uri")
     parser.add_argument("--timing", choices=("realistic", "fast"), default="realistic")
-    parser.add_argument("--wait-timeout", dest="wait_timeout", type=float, default=300.0)
-    parser.add_argument("--wait-delay", dest="wait_delay", type=float)
+    parser.add_argument(
+        "--wait-timeout", dest="wait_timeout", type=seconds(zero=True), default=300.0
+    )
+    parser.add_argument("--wait-delay", dest="wait_delay", type=seconds(zero=False))
     return parser
 
 
