@@ -247,6 +247,14 @@ def rss_mib() -> float:
         return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
+def record_mib(created: dict[str, str]) -> float:
+    """What the record of created images (kept to find duplicates) occupies, in MiB."""
+    size = sys.getsizeof(created) + sum(
+        sys.getsizeof(name) + sys.getsizeof(arn) for name, arn in created.items()
+    )
+    return size / 2**20
+
+
 def open_fds() -> int:
     for folder in ("/proc/self/fd", "/dev/fd"):
         try:
@@ -343,7 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, count in tally.foreign.items():
         print(f"  NOT A microvm_sdk ERROR {name}: {count}")
     print(f"duplicate images: {duplicate}")
-    print(f"RSS: {rss_start:.1f} MiB at start, {rss_end:.1f} MiB at end")
+    record = record_mib(tally.created)
+    print(
+        f"RSS: {rss_start:.1f} MiB at start, {rss_end:.1f} MiB at end; this script's record "
+        f"of the {len(tally.created)} images created takes {record:.1f} MiB of it"
+    )
     print(f"open file descriptors: {fds_start} at start, {fds_end} at end")
     failed = duplicate != 0 or bool(tally.foreign) or tally.calls == sum(tally.errors.values())
     return 1 if failed else 0
