@@ -197,11 +197,16 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         Raises:
             ConfigurationError: No region is configured, or an option is invalid.
         """
-        from microvm_sdk._botocore_config import client_config
         from microvm_sdk._core.aws_config import AwsSettings
 
         self._set_up_flavour(transport)
-        config, config_region = client_config(config)
+        config_region: str | None = None
+        if config is None:
+            config = Config()
+        elif not isinstance(config, Config):  # a botocore Config, translated, or an error
+            from microvm_sdk._botocore_config import client_config
+
+            config, config_region = client_config(config)
         if region_name is None:
             region_name = config_region
         settings = AwsSettings.resolve(

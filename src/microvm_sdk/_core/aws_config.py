@@ -22,7 +22,6 @@ section) come in as arguments.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import stat
@@ -47,7 +46,6 @@ __all__ = [
     "FrozenCredentials",
 ]
 
-logger = logging.getLogger("microvm_sdk")
 
 #: Attempts per call when nothing configures it (boto3's standard mode).
 DEFAULT_MAX_ATTEMPTS = 3
@@ -277,7 +275,10 @@ class AwsSettings:
         if app_id is not None:
             app_id = str(app_id)
             if len(app_id) > APP_ID_MAX_LENGTH:
-                logger.warning(
+                with forks.loading():  # only here: constructing a client need not import it
+                    import logging
+
+                logging.getLogger("microvm_sdk").warning(
                     "the user-agent application id from %s is longer than %d characters",
                     app_id_source,
                     APP_ID_MAX_LENGTH,
