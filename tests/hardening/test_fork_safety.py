@@ -332,7 +332,7 @@ FIRST_IMPORTS = [
     ("jmespath", "sync", "wait"),
     ("microvm_sdk._core.async_pipeline", "async", "call"),
     ("microvm_sdk._core.async_transport", "async", "call"),
-    ("cattrs", "async", "call"),
+    ("microvm_sdk._core.shape_functions", "async", "call"),
     ("jmespath", "async", "wait"),
 ]
 
