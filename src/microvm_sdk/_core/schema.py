@@ -8,9 +8,8 @@ never reads the model JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
-
-import attrs
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal
 
 ShapeKind = Literal[
     "structure",
@@ -32,9 +31,44 @@ Location = Literal["body", "uri", "querystring", "header", "headers", "statusCod
 every header starting with a prefix (``headers``, a map), or the response status code."""
 TimestampFormat = Literal["unixTimestamp", "iso8601", "rfc822"]
 
+_set = object.__setattr__
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-@attrs.frozen(slots=True)
-class Member:
+
+class _Record:
+    """A frozen record: the attributes are ``__slots__``, set once by ``__init__``.
+
+    Equality, hash and repr go by the attributes, as for a frozen attrs class; this costs
+    nothing at import, where attrs compiles four methods per class.
+    """
+
+    __slots__ = ()
+    #: The attributes in definition order (``__slots__`` is sorted).
+    _FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Record) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.__class__.__name__, *self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"{self.__class__.__name__}({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{self.__class__.__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{self.__class__.__name__} is frozen")
+
+
+class Member(_Record):
     """A member of a structure, union or error.
 
     Attributes:
@@ -54,31 +88,97 @@ class Member:
         host_label: The member's value is put into the operation's host prefix.
     """
 
+    __slots__ = (
+        "host_label",
+        "idempotency_token",
+        "location",
+        "model_name",
+        "name",
+        "required",
+        "target",
+        "timestamp_format",
+        "variant",
+        "wire_name",
+    )
+    _FIELDS = (
+        "name",
+        "model_name",
+        "wire_name",
+        "target",
+        "location",
+        "required",
+        "idempotency_token",
+        "variant",
+        "timestamp_format",
+        "host_label",
+    )
+
     name: str
     model_name: str
     wire_name: str
     target: str
-    location: Location = "body"
-    required: bool = False
-    idempotency_token: bool = False
-    variant: type[Any] | None = None
-    timestamp_format: TimestampFormat | None = None
-    host_label: bool = False
+    location: Location
+    required: bool
+    idempotency_token: bool
+    variant: type[Any] | None
+    timestamp_format: TimestampFormat | None
+    host_label: bool
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        model_name: str,
+        wire_name: str,
+        target: str,
+        location: Location = "body",
+        required: bool = False,
+        idempotency_token: bool = False,
+        variant: type[Any] | None = None,
+        timestamp_format: TimestampFormat | None = None,
+        host_label: bool = False,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "model_name", model_name)
+        _set(self, "wire_name", wire_name)
+        _set(self, "target", target)
+        _set(self, "location", location)
+        _set(self, "required", required)
+        _set(self, "idempotency_token", idempotency_token)
+        _set(self, "variant", variant)
+        _set(self, "timestamp_format", timestamp_format)
+        _set(self, "host_label", host_label)
 
 
-@attrs.frozen(slots=True)
-class ErrorInfo:
+class ErrorInfo(_Record):
     """What the model says about an error shape."""
+
+    __slots__ = ("code", "fault", "http_status", "retryable", "throttling")
+    _FIELDS = ("code", "http_status", "fault", "retryable", "throttling")
 
     code: str
     http_status: int
     fault: Literal["client", "server"]
-    retryable: bool = False
-    throttling: bool = False
+    retryable: bool
+    throttling: bool
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        http_status: int,
+        fault: Literal["client", "server"],
+        retryable: bool = False,
+        throttling: bool = False,
+    ) -> None:
+        _set(self, "code", code)
+        _set(self, "http_status", http_status)
+        _set(self, "fault", fault)
+        _set(self, "retryable", retryable)
+        _set(self, "throttling", throttling)
 
 
-@attrs.frozen(slots=True)
-class Shape:
+class Shape(_Record):
     """One shape of the model.
 
     ``cls`` is the Python class for structures (and errors) and enums; ``unknown_cls``
@@ -88,22 +188,96 @@ class Shape:
     one. A ``document`` shape holds any JSON value.
     """
 
+    __slots__ = (
+        "cls",
+        "enum",
+        "error",
+        "key",
+        "kind",
+        "max",
+        "member",
+        "members",
+        "min",
+        "name",
+        "pattern",
+        "payload",
+        "sensitive",
+        "timestamp_format",
+        "unknown_cls",
+        "value",
+    )
+    _FIELDS = (
+        "name",
+        "kind",
+        "members",
+        "member",
+        "key",
+        "value",
+        "min",
+        "max",
+        "pattern",
+        "enum",
+        "sensitive",
+        "timestamp_format",
+        "error",
+        "cls",
+        "unknown_cls",
+        "payload",
+    )
+
     name: str
     kind: ShapeKind
-    members: tuple[Member, ...] = ()
-    member: str | None = None
-    key: str | None = None
-    value: str | None = None
-    min: float | None = None
-    max: float | None = None
-    pattern: str | None = None
-    enum: tuple[str, ...] = ()
-    sensitive: bool = False
-    timestamp_format: TimestampFormat | None = None
-    error: ErrorInfo | None = None
-    cls: type[Any] | None = None
-    unknown_cls: type[Any] | None = None
-    payload: str | None = None
+    members: tuple[Member, ...]
+    member: str | None
+    key: str | None
+    value: str | None
+    min: float | None
+    max: float | None
+    pattern: str | None
+    enum: tuple[str, ...]
+    sensitive: bool
+    timestamp_format: TimestampFormat | None
+    error: ErrorInfo | None
+    cls: type[Any] | None
+    unknown_cls: type[Any] | None
+    payload: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        kind: ShapeKind,
+        members: tuple[Member, ...] = (),
+        member: str | None = None,
+        key: str | None = None,
+        value: str | None = None,
+        min: float | None = None,
+        max: float | None = None,
+        pattern: str | None = None,
+        enum: tuple[str, ...] = (),
+        sensitive: bool = False,
+        timestamp_format: TimestampFormat | None = None,
+        error: ErrorInfo | None = None,
+        cls: type[Any] | None = None,
+        unknown_cls: type[Any] | None = None,
+        payload: str | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "members", members)
+        _set(self, "member", member)
+        _set(self, "key", key)
+        _set(self, "value", value)
+        _set(self, "min", min)
+        _set(self, "max", max)
+        _set(self, "pattern", pattern)
+        _set(self, "enum", enum)
+        _set(self, "sensitive", sensitive)
+        _set(self, "timestamp_format", timestamp_format)
+        _set(self, "error", error)
+        _set(self, "cls", cls)
+        _set(self, "unknown_cls", unknown_cls)
+        _set(self, "payload", payload)
 
     def member_by_wire_name(self, wire_name: str) -> Member | None:
         """Return the member with this wire name, or ``None``."""
@@ -113,8 +287,7 @@ class Shape:
         return None
 
 
-@attrs.frozen(slots=True)
-class Operation:
+class Operation(_Record):
     """One operation: its HTTP binding and shapes.
 
     ``uri`` is the model's ``requestUri``: a path with ``{label}`` / ``{label+}``
@@ -124,6 +297,33 @@ class Operation:
     ``Content-MD5`` header on the request.
     """
 
+    __slots__ = (
+        "checksum_required",
+        "documentation",
+        "errors",
+        "host_prefix",
+        "input",
+        "method",
+        "name",
+        "output",
+        "python_name",
+        "success_code",
+        "uri",
+    )
+    _FIELDS = (
+        "name",
+        "python_name",
+        "method",
+        "uri",
+        "success_code",
+        "input",
+        "output",
+        "errors",
+        "documentation",
+        "host_prefix",
+        "checksum_required",
+    )
+
     name: str
     python_name: str
     method: str
@@ -131,15 +331,44 @@ class Operation:
     success_code: int
     input: str | None
     output: str | None
-    errors: tuple[str, ...] = ()
-    documentation: str = ""
-    host_prefix: str | None = None
-    checksum_required: bool = False
+    errors: tuple[str, ...]
+    documentation: str
+    host_prefix: str | None
+    checksum_required: bool
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        python_name: str,
+        method: str,
+        uri: str,
+        success_code: int,
+        input: str | None,
+        output: str | None,
+        errors: tuple[str, ...] = (),
+        documentation: str = "",
+        host_prefix: str | None = None,
+        checksum_required: bool = False,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "python_name", python_name)
+        _set(self, "method", method)
+        _set(self, "uri", uri)
+        _set(self, "success_code", success_code)
+        _set(self, "input", input)
+        _set(self, "output", output)
+        _set(self, "errors", errors)
+        _set(self, "documentation", documentation)
+        _set(self, "host_prefix", host_prefix)
+        _set(self, "checksum_required", checksum_required)
 
 
-@attrs.frozen(slots=True)
-class Paginator:
+class Paginator(_Record):
     """A paginated operation (botocore ``paginators-1.json`` semantics, one token)."""
+
+    __slots__ = ("input_token", "limit_key", "operation", "output_token", "result_key")
+    _FIELDS = ("operation", "input_token", "output_token", "limit_key", "result_key")
 
     operation: str
     input_token: str
@@ -147,10 +376,51 @@ class Paginator:
     limit_key: str | None
     result_key: str
 
+    def __init__(
+        self,
+        *,
+        operation: str,
+        input_token: str,
+        output_token: str,
+        limit_key: str | None,
+        result_key: str,
+    ) -> None:
+        _set(self, "operation", operation)
+        _set(self, "input_token", input_token)
+        _set(self, "output_token", output_token)
+        _set(self, "limit_key", limit_key)
+        _set(self, "result_key", result_key)
 
-@attrs.frozen(slots=True)
-class ServiceSchema:
+
+class ServiceSchema(_Record):
     """The whole service, as the runtime sees it."""
+
+    __slots__ = (
+        "api_version",
+        "endpoint_prefix",
+        "endpoint_ruleset",
+        "env_name",
+        "operations",
+        "paginators",
+        "protocol",
+        "service_id",
+        "service_name",
+        "shapes",
+        "signing_name",
+    )
+    _FIELDS = (
+        "service_id",
+        "service_name",
+        "api_version",
+        "protocol",
+        "signing_name",
+        "endpoint_prefix",
+        "env_name",
+        "shapes",
+        "operations",
+        "paginators",
+        "endpoint_ruleset",
+    )
 
     service_id: str
     service_name: str
@@ -161,8 +431,35 @@ class ServiceSchema:
     env_name: str
     shapes: Mapping[str, Shape]
     operations: Mapping[str, Operation]
-    paginators: Mapping[str, Paginator] = attrs.field(factory=dict)
-    endpoint_ruleset: Mapping[str, Any] = attrs.field(factory=dict)
+    paginators: Mapping[str, Paginator]
+    endpoint_ruleset: Mapping[str, Any]
+
+    def __init__(
+        self,
+        *,
+        service_id: str,
+        service_name: str,
+        api_version: str,
+        protocol: str,
+        signing_name: str,
+        endpoint_prefix: str,
+        env_name: str,
+        shapes: Mapping[str, Shape],
+        operations: Mapping[str, Operation],
+        paginators: Mapping[str, Paginator] = _EMPTY,
+        endpoint_ruleset: Mapping[str, Any] = _EMPTY,
+    ) -> None:
+        _set(self, "service_id", service_id)
+        _set(self, "service_name", service_name)
+        _set(self, "api_version", api_version)
+        _set(self, "protocol", protocol)
+        _set(self, "signing_name", signing_name)
+        _set(self, "endpoint_prefix", endpoint_prefix)
+        _set(self, "env_name", env_name)
+        _set(self, "shapes", shapes)
+        _set(self, "operations", operations)
+        _set(self, "paginators", paginators)
+        _set(self, "endpoint_ruleset", endpoint_ruleset)
 
     def shape(self, name: str) -> Shape:
         """Return the shape named ``name``."""
