@@ -8,8 +8,9 @@ never reads the model JSON.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
+
+from microvm_sdk._core.records import EMPTY_MAPPING, Record, set_once
 
 ShapeKind = Literal[
     "structure",
@@ -31,44 +32,8 @@ Location = Literal["body", "uri", "querystring", "header", "headers", "statusCod
 every header starting with a prefix (``headers``, a map), or the response status code."""
 TimestampFormat = Literal["unixTimestamp", "iso8601", "rfc822"]
 
-_set = object.__setattr__
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
-
-class _Record:
-    """A frozen record: the attributes are ``__slots__``, set once by ``__init__``.
-
-    Equality, hash and repr go by the attributes, as for a frozen attrs class; this costs
-    nothing at import, where attrs compiles four methods per class.
-    """
-
-    __slots__ = ()
-    #: The attributes in definition order (``__slots__`` is sorted).
-    _FIELDS: ClassVar[tuple[str, ...]] = ()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Record) or other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash((self.__class__.__name__, *self._values()))
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
-        return f"{self.__class__.__name__}({shown})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{self.__class__.__name__} is frozen")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{self.__class__.__name__} is frozen")
-
-
-class Member(_Record):
+class Member(Record):
     """A member of a structure, union or error.
 
     Attributes:
@@ -138,19 +103,19 @@ class Member(_Record):
         timestamp_format: TimestampFormat | None = None,
         host_label: bool = False,
     ) -> None:
-        _set(self, "name", name)
-        _set(self, "model_name", model_name)
-        _set(self, "wire_name", wire_name)
-        _set(self, "target", target)
-        _set(self, "location", location)
-        _set(self, "required", required)
-        _set(self, "idempotency_token", idempotency_token)
-        _set(self, "variant", variant)
-        _set(self, "timestamp_format", timestamp_format)
-        _set(self, "host_label", host_label)
+        set_once(self, "name", name)
+        set_once(self, "model_name", model_name)
+        set_once(self, "wire_name", wire_name)
+        set_once(self, "target", target)
+        set_once(self, "location", location)
+        set_once(self, "required", required)
+        set_once(self, "idempotency_token", idempotency_token)
+        set_once(self, "variant", variant)
+        set_once(self, "timestamp_format", timestamp_format)
+        set_once(self, "host_label", host_label)
 
 
-class ErrorInfo(_Record):
+class ErrorInfo(Record):
     """What the model says about an error shape."""
 
     __slots__ = ("code", "fault", "http_status", "retryable", "throttling")
@@ -171,14 +136,14 @@ class ErrorInfo(_Record):
         retryable: bool = False,
         throttling: bool = False,
     ) -> None:
-        _set(self, "code", code)
-        _set(self, "http_status", http_status)
-        _set(self, "fault", fault)
-        _set(self, "retryable", retryable)
-        _set(self, "throttling", throttling)
+        set_once(self, "code", code)
+        set_once(self, "http_status", http_status)
+        set_once(self, "fault", fault)
+        set_once(self, "retryable", retryable)
+        set_once(self, "throttling", throttling)
 
 
-class Shape(_Record):
+class Shape(Record):
     """One shape of the model.
 
     ``cls`` is the Python class for structures (and errors) and enums; ``unknown_cls``
@@ -262,22 +227,22 @@ class Shape(_Record):
         unknown_cls: type[Any] | None = None,
         payload: str | None = None,
     ) -> None:
-        _set(self, "name", name)
-        _set(self, "kind", kind)
-        _set(self, "members", members)
-        _set(self, "member", member)
-        _set(self, "key", key)
-        _set(self, "value", value)
-        _set(self, "min", min)
-        _set(self, "max", max)
-        _set(self, "pattern", pattern)
-        _set(self, "enum", enum)
-        _set(self, "sensitive", sensitive)
-        _set(self, "timestamp_format", timestamp_format)
-        _set(self, "error", error)
-        _set(self, "cls", cls)
-        _set(self, "unknown_cls", unknown_cls)
-        _set(self, "payload", payload)
+        set_once(self, "name", name)
+        set_once(self, "kind", kind)
+        set_once(self, "members", members)
+        set_once(self, "member", member)
+        set_once(self, "key", key)
+        set_once(self, "value", value)
+        set_once(self, "min", min)
+        set_once(self, "max", max)
+        set_once(self, "pattern", pattern)
+        set_once(self, "enum", enum)
+        set_once(self, "sensitive", sensitive)
+        set_once(self, "timestamp_format", timestamp_format)
+        set_once(self, "error", error)
+        set_once(self, "cls", cls)
+        set_once(self, "unknown_cls", unknown_cls)
+        set_once(self, "payload", payload)
 
     def member_by_wire_name(self, wire_name: str) -> Member | None:
         """Return the member with this wire name, or ``None``."""
@@ -287,7 +252,7 @@ class Shape(_Record):
         return None
 
 
-class Operation(_Record):
+class Operation(Record):
     """One operation: its HTTP binding and shapes.
 
     ``uri`` is the model's ``requestUri``: a path with ``{label}`` / ``{label+}``
@@ -351,20 +316,20 @@ class Operation(_Record):
         host_prefix: str | None = None,
         checksum_required: bool = False,
     ) -> None:
-        _set(self, "name", name)
-        _set(self, "python_name", python_name)
-        _set(self, "method", method)
-        _set(self, "uri", uri)
-        _set(self, "success_code", success_code)
-        _set(self, "input", input)
-        _set(self, "output", output)
-        _set(self, "errors", errors)
-        _set(self, "documentation", documentation)
-        _set(self, "host_prefix", host_prefix)
-        _set(self, "checksum_required", checksum_required)
+        set_once(self, "name", name)
+        set_once(self, "python_name", python_name)
+        set_once(self, "method", method)
+        set_once(self, "uri", uri)
+        set_once(self, "success_code", success_code)
+        set_once(self, "input", input)
+        set_once(self, "output", output)
+        set_once(self, "errors", errors)
+        set_once(self, "documentation", documentation)
+        set_once(self, "host_prefix", host_prefix)
+        set_once(self, "checksum_required", checksum_required)
 
 
-class Paginator(_Record):
+class Paginator(Record):
     """A paginated operation (botocore ``paginators-1.json`` semantics, one token)."""
 
     __slots__ = ("input_token", "limit_key", "operation", "output_token", "result_key")
@@ -385,14 +350,14 @@ class Paginator(_Record):
         limit_key: str | None,
         result_key: str,
     ) -> None:
-        _set(self, "operation", operation)
-        _set(self, "input_token", input_token)
-        _set(self, "output_token", output_token)
-        _set(self, "limit_key", limit_key)
-        _set(self, "result_key", result_key)
+        set_once(self, "operation", operation)
+        set_once(self, "input_token", input_token)
+        set_once(self, "output_token", output_token)
+        set_once(self, "limit_key", limit_key)
+        set_once(self, "result_key", result_key)
 
 
-class ServiceSchema(_Record):
+class ServiceSchema(Record):
     """The whole service, as the runtime sees it."""
 
     __slots__ = (
@@ -446,20 +411,20 @@ class ServiceSchema(_Record):
         env_name: str,
         shapes: Mapping[str, Shape],
         operations: Mapping[str, Operation],
-        paginators: Mapping[str, Paginator] = _EMPTY,
-        endpoint_ruleset: Mapping[str, Any] = _EMPTY,
+        paginators: Mapping[str, Paginator] = EMPTY_MAPPING,
+        endpoint_ruleset: Mapping[str, Any] = EMPTY_MAPPING,
     ) -> None:
-        _set(self, "service_id", service_id)
-        _set(self, "service_name", service_name)
-        _set(self, "api_version", api_version)
-        _set(self, "protocol", protocol)
-        _set(self, "signing_name", signing_name)
-        _set(self, "endpoint_prefix", endpoint_prefix)
-        _set(self, "env_name", env_name)
-        _set(self, "shapes", shapes)
-        _set(self, "operations", operations)
-        _set(self, "paginators", paginators)
-        _set(self, "endpoint_ruleset", endpoint_ruleset)
+        set_once(self, "service_id", service_id)
+        set_once(self, "service_name", service_name)
+        set_once(self, "api_version", api_version)
+        set_once(self, "protocol", protocol)
+        set_once(self, "signing_name", signing_name)
+        set_once(self, "endpoint_prefix", endpoint_prefix)
+        set_once(self, "env_name", env_name)
+        set_once(self, "shapes", shapes)
+        set_once(self, "operations", operations)
+        set_once(self, "paginators", paginators)
+        set_once(self, "endpoint_ruleset", endpoint_ruleset)
 
     def shape(self, name: str) -> Shape:
         """Return the shape named ``name``."""
