@@ -69,3 +69,15 @@ def test_arguments_are_keyword_only_where_attrs_had_kw_only() -> None:
 def test_records_pickle() -> None:
     shape = Shape(name="S", kind="list", member="String", min=1)
     assert pickle.loads(pickle.dumps(shape)) == shape
+
+
+def test_attributes_hidden_from_repr_and_from_equality_as_attrs_hid_them() -> None:
+    from microvm_sdk._core.aws_config import AwsSettings, FrozenCredentials
+
+    keys = FrozenCredentials("AKID", "S3CRET-KEY", None)
+    one = AwsSettings(region="us-east-1", static_credentials=keys, botocore_session=object())
+    two = AwsSettings(region="us-east-1", static_credentials=keys, botocore_session=object())
+    assert "S3CRET" not in repr(one) and "botocore_session" not in repr(one)
+    assert "region='us-east-1'" in repr(one)
+    assert one == two and hash(one) == hash(two)  # the session is not compared
+    assert one != AwsSettings(region="us-east-1")  # the credentials are

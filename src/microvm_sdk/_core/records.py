@@ -32,20 +32,31 @@ class Record:
     __slots__ = ()
     #: The attributes in definition order (``__slots__`` is sorted).
     _FIELDS: ClassVar[tuple[str, ...]] = ()
+    #: Attributes left out of ``repr`` (attrs' ``repr=False``).
+    _NOT_SHOWN: ClassVar[frozenset[str]] = frozenset()
+    #: Attributes left out of ``==`` and ``hash`` (attrs' ``eq=False``).
+    _NOT_COMPARED: ClassVar[frozenset[str]] = frozenset()
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self._FIELDS)
 
+    def _compared(self) -> tuple[Any, ...]:
+        skip = self._NOT_COMPARED
+        return tuple(getattr(self, name) for name in self._FIELDS if name not in skip)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Record) or other.__class__ is not self.__class__:
             return NotImplemented
-        return self._values() == other._values()
+        return self._compared() == other._compared()
 
     def __hash__(self) -> int:
-        return hash((self.__class__.__name__, *self._values()))
+        return hash((self.__class__.__name__, *self._compared()))
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        skip = self._NOT_SHOWN
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self._FIELDS if name not in skip
+        )
         return f"{self.__class__.__name__}({shown})"
 
     def __setattr__(self, name: str, value: object) -> None:
