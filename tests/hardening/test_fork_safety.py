@@ -332,6 +332,7 @@ FIRST_IMPORTS = [
     ("jmespath", "sync", "wait"),
     ("microvm_sdk._core.async_pipeline", "async", "call"),
     ("microvm_sdk._core.async_transport", "async", "call"),
+    ("microvm_sdk._core.shape_functions", "sync", "call"),
     ("cattrs", "async", "call"),
     ("jmespath", "async", "wait"),
 ]

@@ -279,7 +279,15 @@ def test_sensitive_pattern_mismatch_hides_the_value() -> None:
             "Login": Shape(
                 name="Login",
                 kind="structure",
-                members=(Member("password", "password", "password", "Password", required=True),),
+                members=(
+                    Member(
+                        name="password",
+                        model_name="password",
+                        wire_name="password",
+                        target="Password",
+                        required=True,
+                    ),
+                ),
                 cls=Login,
             ),
             "Password": Shape(name="Password", kind="string", pattern="[a-z]+", sensitive=True),

@@ -108,8 +108,13 @@ class AsyncClientRuntime(RuntimeCore):
         Loads the schema (and with it the models), builds the converter, resolves the
         endpoint, creates the signer and the transport, and imports botocore's signer.
         Blocking: call it in a worker thread, never on the event loop.
+
+        The converter's cattrs reference is built too, although ordinary calls do not
+        use it: error correction and ``call_wire`` do, and they run on the event loop,
+        where nothing may be imported.
         """
-        codec_for(self.schema)
+        converter, _, _ = codec_for(self.schema)
+        converter.reference  # noqa: B018 - built here, off the event loop
         self._prepare()
         assert self._signer is not None
         self._signer.load()

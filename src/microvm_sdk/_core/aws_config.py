@@ -29,11 +29,10 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import attrs
-
 from microvm_sdk._core import forks
 from microvm_sdk._core.errors import ConfigurationError
 from microvm_sdk._core.limits import APP_ID_MAX_LENGTH, MAX_ATTEMPTS, retry_mode_error
+from microvm_sdk._core.records import Record, set_once
 
 if TYPE_CHECKING:  # the rules engine is imported on the first call, not at construction
     from microvm_sdk._core.endpoints import Endpoint, EndpointResolver
@@ -83,8 +82,7 @@ class FrozenCredentials(NamedTuple):
         return f"FrozenCredentials(access_key={self.access_key!r}, secret_key=<redacted>{token})"
 
 
-@attrs.frozen(kw_only=True, slots=True)
-class AwsSettings:
+class AwsSettings(Record):
     """Where and how a client sends requests, resolved once at construction.
 
     Build it with :meth:`resolve`.
@@ -108,18 +106,78 @@ class AwsSettings:
         user_agent_appid: The application id for the ``User-Agent`` header, if any.
     """
 
+    __slots__ = (
+        "botocore_session",
+        "endpoint_url",
+        "endpoint_url_source",
+        "max_attempts",
+        "profile",
+        "region",
+        "retry_mode",
+        "static_credentials",
+        "use_dualstack_endpoint",
+        "use_fips_endpoint",
+        "user_agent_appid",
+        "verify",
+    )
+    _FIELDS = (
+        "region",
+        "profile",
+        "endpoint_url",
+        "endpoint_url_source",
+        "use_fips_endpoint",
+        "use_dualstack_endpoint",
+        "max_attempts",
+        "retry_mode",
+        "verify",
+        "static_credentials",
+        "botocore_session",
+        "user_agent_appid",
+    )
+    _NOT_SHOWN = frozenset({"static_credentials", "botocore_session"})
+    _NOT_COMPARED = frozenset({"botocore_session"})
+
     region: str
-    profile: str | None = None
-    endpoint_url: str | None = None
-    endpoint_url_source: str | None = None
-    use_fips_endpoint: bool = False
-    use_dualstack_endpoint: bool = False
-    max_attempts: int = DEFAULT_MAX_ATTEMPTS
-    retry_mode: str = DEFAULT_RETRY_MODE
-    verify: bool | str = True
-    static_credentials: FrozenCredentials | None = attrs.field(default=None, repr=False)
-    botocore_session: Any = attrs.field(default=None, repr=False, eq=False)
-    user_agent_appid: str | None = None
+    profile: str | None
+    endpoint_url: str | None
+    endpoint_url_source: str | None
+    use_fips_endpoint: bool
+    use_dualstack_endpoint: bool
+    max_attempts: int
+    retry_mode: str
+    verify: bool | str
+    static_credentials: FrozenCredentials | None
+    botocore_session: Any
+    user_agent_appid: str | None
+
+    def __init__(
+        self,
+        *,
+        region: str,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        endpoint_url_source: str | None = None,
+        use_fips_endpoint: bool = False,
+        use_dualstack_endpoint: bool = False,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_mode: str = DEFAULT_RETRY_MODE,
+        verify: bool | str = True,
+        static_credentials: FrozenCredentials | None = None,
+        botocore_session: Any = None,
+        user_agent_appid: str | None = None,
+    ) -> None:
+        set_once(self, "region", region)
+        set_once(self, "profile", profile)
+        set_once(self, "endpoint_url", endpoint_url)
+        set_once(self, "endpoint_url_source", endpoint_url_source)
+        set_once(self, "use_fips_endpoint", use_fips_endpoint)
+        set_once(self, "use_dualstack_endpoint", use_dualstack_endpoint)
+        set_once(self, "max_attempts", max_attempts)
+        set_once(self, "retry_mode", retry_mode)
+        set_once(self, "verify", verify)
+        set_once(self, "static_credentials", static_credentials)
+        set_once(self, "botocore_session", botocore_session)
+        set_once(self, "user_agent_appid", user_agent_appid)
 
     @classmethod
     def resolve(

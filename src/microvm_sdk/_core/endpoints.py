@@ -25,9 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from microvm_sdk._core.errors import ConfigurationError
+from microvm_sdk._core.records import EMPTY_MAPPING, Record, set_once
 
 __all__ = [
     "Endpoint",
@@ -45,8 +44,7 @@ _IPV4_RE = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}")
 _UNRESERVED = "-_.~"
 
 
-@attrs.frozen(slots=True)
-class Endpoint:
+class Endpoint(Record):
     """A resolved endpoint.
 
     Attributes:
@@ -55,9 +53,22 @@ class Endpoint:
         headers: Headers the rule asks to add to each request (name to values).
     """
 
+    __slots__ = ("headers", "properties", "url")
+    _FIELDS = ("url", "properties", "headers")
+
     url: str
-    properties: Mapping[str, Any] = attrs.field(factory=dict)
-    headers: Mapping[str, Sequence[str]] = attrs.field(factory=dict)
+    properties: Mapping[str, Any]
+    headers: Mapping[str, Sequence[str]]
+
+    def __init__(
+        self,
+        url: str,
+        properties: Mapping[str, Any] = EMPTY_MAPPING,
+        headers: Mapping[str, Sequence[str]] = EMPTY_MAPPING,
+    ) -> None:
+        set_once(self, "url", url)
+        set_once(self, "properties", properties)
+        set_once(self, "headers", headers)
 
 
 class Partitions:

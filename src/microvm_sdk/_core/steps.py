@@ -9,17 +9,22 @@ they share.
 
 from __future__ import annotations
 
-import attrs
+from microvm_sdk._core.records import Record, set_once
 
 __all__ = ["Sleep"]
 
 
-@attrs.frozen(slots=True)
-class Sleep:
+class Sleep(Record):
     """Wait ``seconds``, then resume the engine with ``None``.
 
     Attributes:
         seconds: How long to wait (``time.sleep`` or ``asyncio.sleep``).
     """
 
+    __slots__ = ("seconds",)
+    _FIELDS = ("seconds",)
+
     seconds: float
+
+    def __init__(self, seconds: float) -> None:
+        set_once(self, "seconds", seconds)
