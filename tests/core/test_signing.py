@@ -492,6 +492,77 @@ def test_the_url_table_is_bounded_and_stays_correct(clock: Clock) -> None:
 
 
 @pytest.mark.parametrize(
+    "headers",
+    [
+        # Within one second: a value changes, a header comes and goes, the case of a
+        # name changes, the same headers come in another order.
+        [
+            {"Content-Type": "application/json"},
+            {"Content-Type": "application/x-amz-json-1.1"},
+            {"Content-Type": "application/json", "X-Custom": "a"},
+            {"Content-Type": "application/json", "X-Custom": "b"},
+            {"X-Custom": "b", "Content-Type": "application/json"},
+            {"content-type": "application/json"},
+            {"Content-Type": "application/json"},
+        ],
+        # Headers botocore does not sign, and a payload hash header that replaces the
+        # body's hash.
+        [
+            {"User-Agent": "a"},
+            {"User-Agent": "b", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"},
+            {"User-Agent": "b", "X-Amz-Content-SHA256": "abc"},
+            {"User-Agent": "b"},
+        ],
+        # An explicit Host header, then none (the URL's host again).
+        [{"Host": "other.example"}, {}, {"Host": "other.example:8443"}, {}],
+    ],
+    ids=["values-and-names", "unsigned-and-payload-hash", "host-header"],
+)
+def test_the_header_table_forgets_what_changed(clock: Clock, headers: list[dict[str, str]]) -> None:
+    """Canonical headers are remembered per exact header set: any change signs afresh."""
+    signer = SigV4Signer("lambda")
+    for _ in range(2):  # the second round is answered from the table
+        for sent in headers:
+            request = HttpRequest("POST", URL, dict(sent), b"{}")
+            signer.sign(request, region="us-east-1", credentials=TEMP)
+            assert request.headers == reference(HttpRequest("POST", URL, sent, b"{}"), TEMP)
+
+
+def test_the_header_table_is_per_host_and_second(clock: Clock) -> None:
+    signer = SigV4Signer("lambda")
+    other = "https://lambda.eu-west-1.amazonaws.com/2025-09-09/microvm-images"
+    for url, when in ((URL, T1), (other, T1), (URL, T1), (URL, T2), (other, T2), (URL, T1)):
+        clock.now = when
+        request = HttpRequest("GET", url)
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers == reference(HttpRequest("GET", url), CREDS)
+
+
+def test_the_header_table_is_bounded_and_stays_correct(clock: Clock) -> None:
+    from microvm_sdk._core.signing import MAX_REMEMBERED_HEADER_SETS, _botocore
+
+    signer = SigV4Signer("lambda")
+    for index in range(MAX_REMEMBERED_HEADER_SETS * 2 + 5):
+        extra = {"X-Index": str(index)}
+        request = HttpRequest("GET", URL, dict(extra))
+        signer.sign(request, region="us-east-1", credentials=CREDS)
+        assert request.headers == reference(HttpRequest("GET", URL, extra), CREDS)
+    auth = signer._auth_for(_botocore(), CREDS, "us-east-1")
+    assert 0 < len(auth._headers) <= MAX_REMEMBERED_HEADER_SETS
+
+
+def test_a_header_value_that_cannot_be_remembered_is_left_to_botocore(clock: Clock) -> None:
+    """An unhashable value (a hook's mistake) fails as botocore's own signer fails."""
+    headers: Any = {"X-List": ["a", "b"]}
+    with pytest.raises(AttributeError):
+        reference(HttpRequest("GET", URL, dict(headers)), CREDS)
+    with pytest.raises(AttributeError):
+        SigV4Signer("lambda").sign(
+            HttpRequest("GET", URL, dict(headers)), region="us-east-1", credentials=CREDS
+        )
+
+
+@pytest.mark.parametrize(
     "times",
     [
         # Within one second, then the next second by a microsecond.

@@ -96,6 +96,23 @@ def test_uri_labels_are_percent_encoded_like_botocore() -> None:
     )
 
 
+def test_remembered_label_values_stay_correct_and_bounded() -> None:
+    """Escaped label values are remembered per label: a table that forgets when full."""
+    from microvm_sdk._core.protocol import MAX_REMEMBERED_LABELS
+
+    operation = SCHEMA.operations["GetMicrovmImage"]
+    values = [f"{IMAGE_ARN}-{index}:{'%' * (index % 3)}" for index in range(40)]
+    values += [f"image-{index}" for index in range(MAX_REMEMBERED_LABELS * 2)]
+    for rounds in range(2):  # the second round's early values were forgotten, later kept
+        for value in values[:: 7 if rounds else 1]:
+            params = models.GetMicrovmImageInput(image_identifier=value)
+            assert ours("GetMicrovmImage", params) == botocores("GetMicrovmImage", params)
+    plan = PROTOCOL._plan(operation)
+    tables = [part[3] for part in plan.path_parts if not isinstance(part, str)]
+    assert len(tables) == 1
+    assert 0 < len(tables[0]) <= MAX_REMEMBERED_LABELS
+
+
 def test_query_lists_repeat_their_key_in_order() -> None:
     params = models.UntagResourceRequest(resource=IMAGE_ARN, tag_keys=("b", "a", "a&b=c"))
     mine = ours("UntagResource", params)

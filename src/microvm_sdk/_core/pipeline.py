@@ -94,6 +94,43 @@ AttemptStep = HttpRequest | Sleep | Notify[Any]
 AttemptSteps = Generator[AttemptStep, HttpResponse | None, tuple[HttpResponse, int]]
 
 
+class _CallPlan:
+    """What every call of one operation looks up, looked up once per runtime."""
+
+    __slots__ = ("input", "operation", "protocol", "token_members", "validator")
+
+    def __init__(
+        self,
+        *,
+        operation: Operation,
+        protocol: RestJsonProtocol,
+        validator: Validator | None,
+        token_members: tuple[str, ...],
+    ) -> None:
+        self.operation = operation
+        self.protocol = protocol
+        #: The input's validator; ``None`` for an operation without input.
+        self.validator = validator
+        self.input = operation.input or ""
+        #: The input members that are idempotency tokens.
+        self.token_members = token_members
+
+
+def _fill_idempotency_tokens(names: tuple[str, ...], params: Any) -> Any:
+    """``params`` with a new token in each of ``names`` that is unset.
+
+    The generated methods fill omitted tokens as they build the input; this is for
+    inputs made elsewhere (call_wire, paginators, inputs built by hand).
+    """
+    missing: dict[str, str] | None = None
+    for name in names:
+        if getattr(params, name, None) is None:
+            if missing is None:
+                missing = {}
+            missing[name] = uuid4()
+    return params if missing is None else attrs.evolve(params, **missing)
+
+
 class CallStub(Protocol):
     """Answers a client's calls instead of the network (``microvm_sdk.testing.Stubber``).
 
@@ -165,7 +202,7 @@ class RuntimeCore:
         self._closed = False
         #: Answers calls instead of the network while a test's Stubber is active.
         self.stub: CallStub | None = None
-        self._token_members: dict[str, tuple[str, ...]] = {}
+        self._calls: dict[str, _CallPlan] = {}
         forks.track(self)
 
     def _after_fork(self) -> None:
@@ -243,14 +280,33 @@ class RuntimeCore:
         Raises:
             ParamValidationError: ``params`` breaks a model constraint (nothing is sent).
         """
-        operation = self.schema.operations[operation_name]
-        _, validator, protocol = codec_for(self.schema)
-        params = self._fill_idempotency_tokens(operation, params)
-        if operation.input:
-            validator.validate(params, operation.input, operation=operation.python_name)
+        plan = self._calls.get(operation_name)
+        if plan is None:
+            plan = self._call_plan(operation_name)
+        operation, protocol = plan.operation, plan.protocol
+        if plan.token_members:
+            params = _fill_idempotency_tokens(plan.token_members, params)
+        if plan.validator is not None:
+            plan.validator.validate(params, plan.input, operation=operation.python_name)
         if not self._ready:
             self._prepare()
         return operation, protocol.serialize(operation, params, self._endpoint_url), protocol
+
+    def _call_plan(self, operation_name: str) -> _CallPlan:
+        """What every call of ``operation_name`` looks up, looked up once."""
+        schema = self.schema
+        operation = schema.operations[operation_name]
+        _, validator, protocol = codec_for(schema)
+        shape = schema.shapes[operation.input] if operation.input else None
+        members = shape.members if shape is not None else ()
+        plan = _CallPlan(
+            operation=operation,
+            protocol=protocol,
+            validator=validator if operation.input else None,
+            token_members=tuple(m.name for m in members if m.idempotency_token),
+        )
+        self._calls[operation_name] = plan
+        return plan
 
     def wire_call(self, operation_name: str, params: Mapping[str, Any]) -> tuple[Any, Any]:
         """Read a dict of parameters (model member names) into the typed input.
@@ -327,18 +383,6 @@ class RuntimeCore:
             pass
         typed: T = result
         return typed
-
-    def _fill_idempotency_tokens(self, operation: Operation, params: Any) -> Any:
-        # The generated methods fill omitted tokens as they build the input; this is
-        # for inputs made elsewhere (call_wire, paginators, inputs built by hand).
-        names = self._token_members.get(operation.name)
-        if names is None:
-            shape = self.schema.shapes[operation.input] if operation.input else None
-            members = shape.members if shape is not None else ()
-            names = tuple(m.name for m in members if m.idempotency_token)
-            self._token_members[operation.name] = names
-        missing = {name: uuid4() for name in names if getattr(params, name, None) is None}
-        return attrs.evolve(params, **missing) if missing else params
 
     def attempts(
         self,

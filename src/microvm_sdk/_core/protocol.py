@@ -60,6 +60,36 @@ def _encode(value: str, safe: str = "-_.~") -> str:
     return text_values.percent_encode(value, safe)
 
 
+#: A URI label of a request plan: attribute, encoder, safe characters, and its recent
+#: values as text with their escaped forms.
+_Label = tuple[str, text_values.Encoder, str, dict[str, str]]
+#: Values remembered per URI label; the table starts again when it is full.
+MAX_REMEMBERED_LABELS = 256
+
+
+def _path(parts: list[str | _Label], params: Any) -> str:
+    """The request path: the template's text and its labels' values, escaped.
+
+    The escaped form of a label's value is remembered (the same image is asked about
+    again and again: waiters, get after create).
+    """
+    pieces: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces.append(part)
+            continue
+        attr, encode, safe, recent = part
+        text = encode(getattr(params, attr))
+        escaped = recent.get(text)
+        if escaped is None:
+            escaped = _encode(text, safe)
+            if len(recent) >= MAX_REMEMBERED_LABELS:
+                recent.clear()
+            recent[text] = escaped
+        pieces.append(escaped)
+    return "".join(pieces)
+
+
 def _json(value: Any) -> bytes:
     try:
         return json_codec.dumps(value)
@@ -98,8 +128,9 @@ class _RequestPlan:
             for m in members
             if m.location == "uri"
         }
-        # The template split once: literal text, and (attribute, encoder, safe) per label.
-        self.path_parts: list[str | tuple[str, text_values.Encoder, str]] = []
+        # The template split once: literal text, and per label its attribute, encoder,
+        # safe characters and the label's recent values with their escaped forms.
+        self.path_parts: list[str | _Label] = []
         for index, piece in enumerate(_LABEL.split(self.template)):
             if index % 2 == 0:
                 if piece:
@@ -107,7 +138,7 @@ class _RequestPlan:
                 continue
             greedy = piece.endswith("+")
             attr, encode = self.labels[piece.rstrip("+")]
-            self.path_parts.append((attr, encode, "/-_.~" if greedy else "-_.~"))
+            self.path_parts.append((attr, encode, "/-_.~" if greedy else "-_.~", {}))
         self.query_members: list[tuple[str, str, bool, text_values.Encoder]] = []
         self.query_maps: list[tuple[str, bool, text_values.Encoder]] = []
         for m in members:
@@ -179,14 +210,7 @@ class RestJsonProtocol:
                 that is not JSON).
         """
         plan = self._plan(operation)
-        path = plan.template
-        if plan.labels:
-            path = "".join(
-                part
-                if isinstance(part, str)
-                else _encode(part[1](getattr(params, part[0])), part[2])
-                for part in plan.path_parts
-            )
+        path = plan.template if not plan.labels else _path(plan.path_parts, params)
         query = self._query(plan, params) if (plan.query_members or plan.query_maps) else ""
         if plan.literal_query:
             query = plan.literal_query + ("&" + query if query else "")

@@ -168,6 +168,10 @@ class RetryQuota:
         Args:
             amount: Tokens to give back.
         """
+        if amount >= 0 and self._available >= self._capacity:
+            # Full (the usual state): nothing to give back, and no lock to take. Read
+            # without the lock, but as if the release happened at that read.
+            return
         with self._lock:
             self._available = min(self._capacity, self._available + amount)
 

@@ -12,7 +12,11 @@ one ``SigV4Auth.add_auth`` computes. What this module adds is memory of the work
 * the ``X-Amz-Date`` text, formatted once per second of the clock botocore reads (the
   clock is read on every signature, so a test that freezes or moves it is obeyed);
 * one ``SigV4Auth`` per set of credentials and region, holding its signing key (which
-  depends only on the secret key, the date, the region and the service) for the day;
+  depends only on the secret key, the date, the region and the service) for the day, as
+  an HMAC already keyed with it that each signature copies;
+* the signed-headers list and canonical headers that ``signed_headers`` and
+  ``canonical_headers`` made of one exact set of headers and host (a bounded table per
+  ``SigV4Auth``: the calls of one second send the same headers);
 * a light request stand-in instead of an ``AWSRequest`` with its ``email.message``
   headers, and the set of headers to sign worked out once per signature, not twice.
 
@@ -40,8 +44,13 @@ __all__ = ["CredentialProvider", "SigV4Signer", "SigningCredentials"]
 
 # Headers the signer writes; stale copies from an earlier attempt are dropped first.
 _SIGNER_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-security-token"})
+# The names that send a request down the slow path: the signer's own, and Date.
+_SIGNER_OR_DATE = _SIGNER_HEADERS | {"date"}
 #: URLs whose canonical parts are remembered; the table starts again when it is full.
 MAX_REMEMBERED_URLS = 256
+#: Header sets whose canonical form is remembered (per credentials and region); a new
+#: ``X-Amz-Date`` every second makes new ones, so the table starts again when it is full.
+MAX_REMEMBERED_HEADER_SETS = 64
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -71,6 +80,15 @@ class CredentialProvider(Protocol):
 
     def get_frozen_credentials(self) -> SigningCredentials:
         """Return the credentials to sign with now."""
+
+
+def _drop_signer_headers(headers: dict[str, str]) -> bool:
+    """Drop the signer's headers of an earlier attempt; return whether a ``Date`` is left."""
+    kept = [(k, v) for k, v in headers.items() if k.lower() not in _SIGNER_HEADERS]
+    if len(kept) < len(headers):
+        headers.clear()
+        headers.update(kept)
+    return any(k.lower() == "date" for k in headers)
 
 
 class _UrlParts:
@@ -155,15 +173,16 @@ class SigV4Signer:
         auth = self._auth_for(bc, frozen, region)
         now = bc.clock()
         headers = request.headers
-        if any(name.lower() in _SIGNER_HEADERS for name in headers):
-            kept = [(k, v) for k, v in headers.items() if k.lower() not in _SIGNER_HEADERS]
-            headers.clear()
-            headers.update(kept)
+        dated = False
+        for name in headers:  # one pass, no generator: this runs on every attempt
+            if name.lower() in _SIGNER_OR_DATE:
+                dated = _drop_signer_headers(headers)
+                break
         url = request.url
         parts = self._urls.get(url)
         if parts is None:
             parts = self._url_parts(auth, request)
-        auth.add_signature(request, now=now, stamp=self._timestamp(now), parts=parts)
+        auth.add_signature(request, now=now, stamp=self._timestamp(now), parts=parts, dated=dated)
 
     # -- what is remembered between signatures ----------------------------------------
 
@@ -271,7 +290,7 @@ class _Botocore:
 
         import botocore.auth as botocore_auth  # type: ignore[import-untyped]
 
-        self.auth_class = _auth_class(botocore_auth, hmac.digest)
+        self.auth_class = _auth_class(botocore_auth, hmac.digest, hmac.new)
         self._module = botocore_auth
 
     def clock(self) -> datetime.datetime:
@@ -299,7 +318,7 @@ def _botocore() -> _Botocore:
     return found
 
 
-def _auth_class(botocore_auth: Any, hmac_digest: Any) -> Any:
+def _auth_class(botocore_auth: Any, hmac_digest: Any, hmac_new: Any) -> Any:
     """Build the ``SigV4Auth`` subclass (once; it needs botocore imported)."""
     blacklist = botocore_auth.SIGNED_HEADERS_BLACKLIST
 
@@ -313,20 +332,29 @@ def _auth_class(botocore_auth: Any, hmac_digest: Any) -> Any:
 
         def __init__(self, credentials: Any, service_name: str, region_name: str) -> None:
             super().__init__(credentials, service_name, region_name)
-            # (date, signing key): derived once per day.
-            self._key: tuple[str, bytes] | None = None
+            # (date, HMAC keyed with the signing key): derived once per day.
+            self._key: tuple[str, Any] | None = None
+            # (host, *header items) -> what _header_parts made of them.
+            self._headers: dict[tuple[Any, ...], tuple[str, str, str | None]] = {}
 
         def add_signature(
-            self, request: HttpRequest, *, now: datetime.datetime, stamp: str, parts: _UrlParts
+            self,
+            request: HttpRequest,
+            *,
+            now: datetime.datetime,
+            stamp: str,
+            parts: _UrlParts,
+            dated: bool,
         ) -> None:
             """Add the signature headers to ``request`` as ``add_auth`` adds them.
 
             Its headers hold none of the signer's own; ``stamp`` is ``now`` as
-            ``X-Amz-Date`` text and ``parts`` what the canonical request needs of its URL.
+            ``X-Amz-Date`` text, ``parts`` what the canonical request needs of its URL
+            and ``dated`` whether it has a ``Date`` header (in any case).
             """
             method, headers = request.method, request.headers
-            dates = [k for k in headers if k.lower() == "date"]
-            if dates:
+            if dated:
+                dates = [k for k in headers if k.lower() == "date"]
                 # botocore's rule: a request with a Date header is dated by it, in the
                 # RFC 7231 form, instead of by X-Amz-Date.
                 import calendar
@@ -342,23 +370,15 @@ def _auth_class(botocore_auth: Any, hmac_digest: Any) -> Any:
             if token:
                 headers["X-Amz-Security-Token"] = token
             stand_in = _Request(method, request.url, request.body, {"timestamp": stamp})
-            to_sign = _SignedHeaders()
-            for name, value in headers.items():
-                lower = name.lower()
-                if lower not in blacklist:
-                    to_sign.add(lower, value)
-            if "host" not in to_sign:
-                to_sign.add("host", parts.host)
-            signed = self.signed_headers(to_sign)
-            checksum = to_sign.get_all("x-amz-content-sha256")
+            signed, canonical_headers, checksum = self._header_parts(headers, parts.host)
             canonical = "\n".join(
                 (
                     method.upper(),
                     parts.path,
                     parts.query,
-                    self.canonical_headers(to_sign) + "\n",
+                    canonical_headers,
                     signed,
-                    checksum[0] if checksum else self.payload(stand_in),
+                    checksum if checksum is not None else self.payload(stand_in),
                 )
             )
             signature = self.signature(self.string_to_sign(stand_in, canonical), stand_in)
@@ -367,15 +387,52 @@ def _auth_class(botocore_auth: Any, hmac_digest: Any) -> Any:
                 f"SignedHeaders={signed}, Signature={signature}"
             )
 
+        def _header_parts(self, headers: dict[str, str], host: str) -> tuple[str, str, str | None]:
+            """Signed headers, canonical headers and any payload hash header of a request.
+
+            What ``signed_headers`` and ``canonical_headers`` make of exactly these
+            headers and host, remembered: the calls of one second send the same ones.
+            """
+            try:
+                key = (host, *headers.items())
+                found = self._headers.get(key)
+            except TypeError:  # a value that cannot be a key: botocore decides what it is
+                key, found = None, None
+            if found is not None:
+                return found
+            to_sign = _SignedHeaders()
+            for name, value in headers.items():
+                lower = name.lower()
+                if lower not in blacklist:
+                    to_sign.add(lower, value)
+            if "host" not in to_sign:
+                to_sign.add("host", host)
+            checksum = to_sign.get_all("x-amz-content-sha256")
+            found = (
+                self.signed_headers(to_sign),
+                self.canonical_headers(to_sign) + "\n",
+                checksum[0] if checksum else None,
+            )
+            if key is not None:
+                remembered = self._headers
+                if len(remembered) >= MAX_REMEMBERED_HEADER_SETS:
+                    remembered.clear()
+                remembered[key] = found
+            return found
+
         def signature(self, string_to_sign: str, request: Any) -> str:
             date = request.context["timestamp"][0:8]
             cached = self._key
             if cached is not None and cached[0] == date:
-                key = cached[1]
+                keyed = cached[1]
             else:
-                key = self._derive_key(date)
-                self._key = (date, key)
-            return str(hmac_digest(key, string_to_sign.encode("utf-8"), "sha256").hex())
+                # An HMAC already keyed with the day's signing key, copied for each
+                # signature: cheaper than keying a new one every time.
+                keyed = hmac_new(self._derive_key(date), digestmod="sha256")
+                self._key = (date, keyed)
+            mac = keyed.copy()
+            mac.update(string_to_sign.encode("utf-8"))
+            return str(mac.hexdigest())
 
         def _derive_key(self, date: str) -> bytes:
             # SigV4's key derivation: HMAC-SHA256 chained over date, region, service and

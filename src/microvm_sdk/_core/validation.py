@@ -107,23 +107,29 @@ class Validator:
         cls = shape.cls
         top_name = shape.name
         own = shape.sensitive
-        members = [
-            (
-                member.name,
-                member.required,
-                self._later(member.target),
-                member if member.location != "body" or member.host_label else None,
-                self.schema.shapes[member.target],
-            )
-            for member in shape.members
-        ]
+        # The members' checks, looked up on the first run rather than now (shapes may
+        # be recursive) and kept, so that a run calls them directly.
+        members: list[tuple[str, bool, Check, Member | None, Shape]] | None = None
 
         def check(obj: Any, path: str, out: list[str], sensitive: bool) -> None:
+            nonlocal members
             if cls is not None and not isinstance(obj, cls):
                 out.append(f"{path or top_name}: expected {cls.__name__}, got {type(obj).__name__}")
                 return
             sensitive = sensitive or own
-            for name, required, inner, bound, target in members:
+            found = members
+            if found is None:
+                found = members = [
+                    (
+                        member.name,
+                        member.required,
+                        self._check(member.target),
+                        member if member.location != "body" or member.host_label else None,
+                        self.schema.shapes[member.target],
+                    )
+                    for member in shape.members
+                ]
+            for name, required, inner, bound, target in found:
                 value = getattr(obj, name, None)
                 if value is None:
                     if required:
@@ -138,18 +144,24 @@ class Validator:
         return check
 
     def _union(self, shape: Shape) -> Check:
-        variants = [
-            (member.variant, member.name, self._later(member.target))
-            for member in shape.members
-            if member.variant is not None
-        ]
+        members = [m for m in shape.members if m.variant is not None]
         unknown = shape.unknown_cls
-        names = ", ".join(v[0].__name__ for v in variants)
+        names = ", ".join(m.variant.__name__ for m in members if m.variant is not None)
         own = shape.sensitive
+        # As for structures: the variants' checks are looked up on the first run.
+        variants: list[tuple[type, str, Check]] | None = None
 
         def check(value: Any, path: str, out: list[str], sensitive: bool) -> None:
+            nonlocal variants
             sensitive = sensitive or own
-            for variant, name, inner in variants:
+            found = variants
+            if found is None:
+                found = variants = [
+                    (m.variant, m.name, self._check(m.target))
+                    for m in members
+                    if m.variant is not None
+                ]
+            for variant, name, inner in found:
                 if isinstance(value, variant):
                     content = getattr(value, "value", None)
                     if content is None:
