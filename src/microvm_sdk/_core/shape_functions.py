@@ -102,8 +102,10 @@ class _Cell:
 class ShapeFunctions:
     """The read and write functions of one schema's structure classes, built on first use.
 
-    Thread-safe: building only assigns to dicts (two threads may build the same function
-    twice; either result is right).
+    Thread-safe: building only assigns to dicts. A thread that asks for a class's
+    function while another thread is still building it gets ``None`` (or, for a nested
+    class, a function that raises until the build ends), and the converter answers that
+    call with the reference: slower once, never different.
     """
 
     def __init__(self, schema: ServiceSchema) -> None:
