@@ -73,6 +73,9 @@ T = TypeVar("T")
 Unstructure = Callable[[Any], Any]
 Structure = Callable[[Any, Any], Any]
 logger = logging.getLogger("microvm_sdk")
+#: What reading a value that does not fit its type raises (the hooks', cattrs' and the
+#: classes' own errors).
+_UNREADABLE = (InvalidValue, KeyError, TypeError, ValueError, AttributeError, OverflowError)
 _ZERO_BY_KIND: dict[str, Any] = {
     "string": "",
     "integer": 0,
@@ -163,7 +166,7 @@ class CattrsConverter:
         try:
             result: T = structure(data, cls)
             return result
-        except (InvalidValue, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        except _UNREADABLE:
             pass
         shape = self._shape_by_class.get(cls)
         if shape is None or not isinstance(data, Mapping):
@@ -171,14 +174,7 @@ class CattrsConverter:
         repaired = self._repair(data, shape, cls.__name__)
         try:
             return self._converter.structure(repaired, cls)
-        except (
-            InvalidValue,
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            OverflowError,
-        ) as exc:
+        except _UNREADABLE as exc:
             raise DeserializationError(
                 f"cannot read the response as {cls.__name__}: {exc}"
             ) from exc
@@ -206,14 +202,7 @@ class CattrsConverter:
                 continue
             try:
                 kwargs[member.name] = self.value_from_wire(raw, member.target)
-            except (
-                InvalidValue,
-                KeyError,
-                TypeError,
-                ValueError,
-                AttributeError,
-                OverflowError,
-            ) as exc:
+            except _UNREADABLE as exc:
                 detail = f"missing member {exc}" if isinstance(exc, KeyError) else str(exc)
                 problems.append(f"{member.name}: {detail}")
         if problems:

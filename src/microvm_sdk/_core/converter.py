@@ -70,8 +70,8 @@ class WireConverter:
         ``target`` names the value's shape, for values that need it (a timestamp with a
         format of its own, a document).
         """
-        if target is not None and self._functions.writes(target):
-            write = self._functions.value_writer(target)
+        can, write = self._functions.value_writer(target) if target else (False, None)
+        if can:
             if write is None:
                 return value
             try:

@@ -144,16 +144,18 @@ class ShapeFunctions:
         read = self._value_readers[target] = self._build_value_reader(target)
         return read
 
-    def value_writer(self, target: str, timestamp_format: str | None = None) -> Write | None:
-        """The function that writes a value of the shape ``target``, or ``None``.
+    def value_writer(
+        self, target: str, timestamp_format: str | None = None
+    ) -> tuple[bool, Write | None]:
+        """Whether values of ``target`` can be written here, and the function that does.
 
-        ``None`` also when there is no function to build; :meth:`writes` tells which.
+        The function is ``None`` when a value is its own wire form.
         """
-        return self._value_writer(target, timestamp_format)[1]
-
-    def writes(self, target: str, timestamp_format: str | None = None) -> bool:
-        """Whether values of ``target`` can be written here (by :meth:`value_writer`)."""
-        return self._value_writer(target, timestamp_format)[0]
+        key = (target, timestamp_format)
+        found = self._value_writers.get(key)
+        if found is None:
+            found = self._value_writers[key] = self._build_value_writer(target, timestamp_format)
+        return found
 
     # -- classes ----------------------------------------------------------------------
 
@@ -234,7 +236,7 @@ class ShapeFunctions:
                 continue  # bound to the URI, query or headers, not the body
             else:
                 key = member.model_name
-            can, write = self._value_writer(member.target, member.timestamp_format)
+            can, write = self.value_writer(member.target, member.timestamp_format)
             if not can:
                 return None
             entry = (member.name, key, write)
@@ -304,13 +306,6 @@ class ShapeFunctions:
 
         return read_union
 
-    def _value_writer(self, target: str, timestamp_format: str | None) -> tuple[bool, Write | None]:
-        key = (target, timestamp_format)
-        found = self._value_writers.get(key)
-        if found is None:
-            found = self._value_writers[key] = self._build_value_writer(target, timestamp_format)
-        return found
-
     def _build_value_writer(
         self, target: str, timestamp_format: str | None
     ) -> tuple[bool, Write | None]:
@@ -335,11 +330,11 @@ class ShapeFunctions:
                 return False, None
             return True, _write_through(cell)
         if kind == "list" and shape.member is not None:
-            can, item = self._value_writer(shape.member, None)
+            can, item = self.value_writer(shape.member, None)
             return can, _list_writer(item)
         if kind == "map" and shape.key is not None and shape.value is not None:
-            can_key, key = self._value_writer(shape.key, None)
-            can_value, value = self._value_writer(shape.value, None)
+            can_key, key = self.value_writer(shape.key, None)
+            can_value, value = self.value_writer(shape.value, None)
             return can_key and can_value, _map_writer(key, value)
         if kind == "union" and shape.unknown_cls is not None:
             return self._union_writer(shape)
@@ -349,7 +344,7 @@ class ShapeFunctions:
         # By the object's class, as the reference does: tag and value writer per variant.
         variants: dict[type[Any], tuple[str, Write | None]] = {}
         for member in shape.members:
-            can, write = self._value_writer(member.target, member.timestamp_format)
+            can, write = self.value_writer(member.target, member.timestamp_format)
             if not can or member.variant is None:
                 return False, None
             variants[member.variant] = (member.wire_name, write)
