@@ -108,3 +108,33 @@ def test_what_is_written_reads_back_and_botocore_reads_it_alike(
 
 def test_iso8601_years_have_four_digits() -> None:
     assert timestamps.iso8601(datetime.datetime(999, 1, 2, tzinfo=UTC)) == "0999-01-02T00:00:00Z"
+
+
+def _epoch_rule(seconds: int) -> datetime.datetime | str:
+    """What whole epoch seconds read as by the general rule: the epoch plus a delta."""
+    try:
+        return datetime.datetime(1970, 1, 1, tzinfo=UTC) + datetime.timedelta(seconds=seconds)
+    except OverflowError:
+        return "out of range"
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=-62135596800, max_value=253402300799),  # year 1 to 9999
+        st.integers(),  # anything, mostly out of range
+        st.sampled_from([0, -1, 1, -62135596801, 253402300800, 2**31, -(2**31), 2**63, 10**20]),
+    )
+)
+def test_whole_epoch_seconds_read_by_the_wire_rule_as_by_the_general_rule(seconds: int) -> None:
+    """The converters' fast path for ``int`` epoch seconds gives the general rule's result."""
+    from microvm_sdk._core.wire_values import InvalidValue, structure_timestamp
+
+    expected = _epoch_rule(seconds)
+    if isinstance(expected, str):
+        with pytest.raises(InvalidValue, match="timestamp out of range"):
+            structure_timestamp(seconds, None)
+        return
+    read = structure_timestamp(seconds, None)
+    assert read == expected
+    assert read.tzinfo is UTC
+    assert read == timestamps.parse(seconds)

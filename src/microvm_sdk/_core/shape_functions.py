@@ -284,25 +284,31 @@ class ShapeFunctions:
         return None
 
     def _union_reader(self, shape: Shape) -> Read | None:
-        variants: dict[str, tuple[type[Any], Read]] = {}
+        variants: dict[str, tuple[type[Any], Read, type[Any] | None]] = {}
         for member in shape.members:
             read = self.value_reader(member.target)
             if read is None or member.variant is None:
                 return None
-            variants[member.wire_name] = (member.variant, read)
+            variants[member.wire_name] = (member.variant, read, _AS_IS.get(read))
         unknown, name = shape.unknown_cls, shape.name
 
         def read_union(data: Any, _: Any = None) -> Any:
             if data.__class__ is not dict:
                 raise InvalidValue(f"expected an object for union {name}")
-            present = [(k, v) for k, v in data.items() if v is not None and k != "__type"]
-            if len(present) != 1:
+            present: tuple[str, Any] | None = None
+            for key, item in data.items():
+                if item is not None and key != "__type":
+                    if present is not None:
+                        raise InvalidValue(f"union {name} needs exactly one member")
+                    present = (key, item)
+            if present is None:
                 raise InvalidValue(f"union {name} needs exactly one member")
-            tag, value = present[0]
+            tag, value = present
             variant = variants.get(tag)
             if variant is None:
                 return unknown(tag=tag, value=value)  # type: ignore[misc]
-            return variant[0](value=variant[1](value, None))
+            cls, read, as_is = variant
+            return cls(value=value if value.__class__ is as_is else read(value, None))
 
         return read_union
 
@@ -364,7 +370,15 @@ class ShapeFunctions:
 
 
 def _enum_reader(cls: type[Any]) -> Read:
+    # A listed value is a dictionary look-up; anything else (a value added to the
+    # service later, a wrong JSON type) goes through the enum's own rule.
+    listed = {member.value: member for member in cls}
+
     def read_enum(value: Any, _: Any = None) -> Any:
+        if value.__class__ is str:
+            found = listed.get(value)
+            if found is not None:
+                return found
         return structure_enum(value, cls)
 
     return read_enum
