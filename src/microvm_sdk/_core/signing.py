@@ -336,6 +336,10 @@ def _auth_class(botocore_auth: Any, hmac_digest: Any, hmac_new: Any) -> Any:
             self._key: tuple[str, Any] | None = None
             # (host, *header items) -> what _header_parts made of them.
             self._headers: dict[tuple[Any, ...], tuple[str, str, str | None]] = {}
+            # (date, scope, credential scope): what botocore's two scope methods give for
+            # a day; they read nothing else that changes (credentials and region are
+            # this object's own).
+            self._scopes: tuple[str, str, str] | None = None
 
         def add_signature(
             self,
@@ -419,6 +423,23 @@ def _auth_class(botocore_auth: Any, hmac_digest: Any, hmac_new: Any) -> Any:
                     remembered.clear()
                 remembered[key] = found
             return found
+
+        def scope(self, request: Any) -> str:
+            return self._scopes_of(request)[1]
+
+        def credential_scope(self, request: Any) -> str:
+            return self._scopes_of(request)[2]
+
+        def _scopes_of(self, request: Any) -> tuple[str, str, str]:
+            date = request.context["timestamp"][0:8]
+            cached = self._scopes
+            if cached is None or cached[0] != date:
+                cached = self._scopes = (
+                    date,
+                    super().scope(request),
+                    super().credential_scope(request),
+                )
+            return cached
 
         def signature(self, string_to_sign: str, request: Any) -> str:
             date = request.context["timestamp"][0:8]
