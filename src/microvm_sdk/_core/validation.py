@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from microvm_sdk._core.errors import ParamValidationError
-from microvm_sdk._core.patterns import matcher
+from microvm_sdk._core.patterns import Matcher, matcher
 from microvm_sdk._core.schema import Member, ServiceSchema, Shape
 
 _HOST_LABEL = re.compile(r"[A-Za-z0-9.\-]+")
@@ -109,7 +109,7 @@ class Validator:
         own = shape.sensitive
         # The members' checks, looked up on the first run rather than now (shapes may
         # be recursive) and kept, so that a run calls them directly.
-        members: list[tuple[str, bool, Check, Member | None, Shape]] | None = None
+        members: list[tuple[str, bool, Check, Member | None, Shape, _Bounds | None]] | None = None
 
         def check(obj: Any, path: str, out: list[str], sensitive: bool) -> None:
             nonlocal members
@@ -126,16 +126,22 @@ class Validator:
                         self._check(member.target),
                         member if member.location != "body" or member.host_label else None,
                         self.schema.shapes[member.target],
+                        _string_bounds(self.schema.shapes[member.target]),
                     )
                     for member in shape.members
                 ]
-            for name, required, inner, bound, target in found:
+            for name, required, inner, bound, target, plain in found:
                 value = getattr(obj, name, None)
                 if value is None:
                     if required:
                         where = f"{path}.{name}" if path else name
                         out.append(f"{where}: missing required member")
                     continue
+                if plain is not None and value.__class__ is str:
+                    # The string check's fast test, without calling it: most are fine.
+                    shortest, longest, matches = plain
+                    if shortest <= len(value) <= longest and (matches is None or matches(value)):
+                        continue
                 where = f"{path}.{name}" if path else name
                 inner(value, where, out, sensitive)
                 if bound is not None:
@@ -223,6 +229,23 @@ class Validator:
         return check
 
 
+#: A string's shortest and longest length and its pattern's matcher.
+_Bounds = tuple[float, float, Matcher | None]
+
+
+def _string_bounds(shape: Shape) -> _Bounds | None:
+    """A string shape's length bounds and pattern, or ``None`` for another kind of shape.
+
+    They are the fast test of its check (``check_string`` in :func:`_scalar_check`),
+    which a structure also runs in place.
+    """
+    if shape.kind != "string":
+        return None
+    shortest = 0 if shape.min is None else shape.min
+    longest = math.inf if shape.max is None else shape.max
+    return shortest, longest, matcher(shape.pattern) if shape.pattern else None
+
+
 def _size_check(shape: Shape, unit: str) -> Callable[[int, str, list[str]], None] | None:
     """The length bounds of ``shape`` as a check, or ``None`` when it has none."""
     low, high = shape.min, shape.max
@@ -276,8 +299,9 @@ def _scalar_check(shape: Shape) -> Check:
         return check
     # Most strings are fine: say so at the cost of one length and one pattern test, and
     # run the full check (which words the problems) only for the others.
-    shortest = 0 if low is None else low
-    longest = math.inf if high is None else high
+    bounds = _string_bounds(shape)
+    assert bounds is not None
+    shortest, longest, _ = bounds
 
     def check_string(value: Any, path: str, out: list[str], sensitive: bool) -> None:
         if (
