@@ -137,8 +137,9 @@ class Validator:
                         where = f"{path}.{name}" if path else name
                         out.append(f"{where}: missing required member")
                     continue
-                if plain is not None and value.__class__ is str:
-                    # The string check's fast test, without calling it: most are fine.
+                if plain is not None and bound is None and value.__class__ is str:
+                    # The string check's fast test, without calling it: most are fine. A
+                    # member bound to the URI, a header or the host has rules of its own.
                     shortest, longest, matches = plain
                     if shortest <= len(value) <= longest and (matches is None or matches(value)):
                         continue
