@@ -362,7 +362,7 @@ class MicrovmState(ModelEnum):
     """Terminated for good; it stays readable and listed."""
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class LoggingDisabled:
     """Specifies that logging is disabled for the MicroVM."""
 
@@ -381,7 +381,7 @@ class LoggingDisabled:
         return hash(0x8ADA70354A87B4)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ResumeMicrovmResponse(ModelOutput):
     """
     The output of ``resume_microvm``.
@@ -405,7 +405,7 @@ class ResumeMicrovmResponse(ModelOutput):
         return hash(0x6AD5B47DEBECA8)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class SuspendMicrovmResponse(ModelOutput):
     """
     The output of ``suspend_microvm``.
@@ -430,7 +430,7 @@ class SuspendMicrovmResponse(ModelOutput):
         return hash(0xD720AE637D0DEA)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class TerminateMicrovmResponse(ModelOutput):
     """
     The output of ``terminate_microvm``.
@@ -454,7 +454,7 @@ class TerminateMicrovmResponse(ModelOutput):
         return hash(0xB188979CF9A1EE)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class Unit:
     """
     No value: a union member that holds a ``Unit`` says everything by being chosen
@@ -476,7 +476,7 @@ class Unit:
         return hash(0x4E545960F1BFFC)
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CloudWatchLogging:
     """Configuration for Amazon CloudWatch Logs logging."""
 
@@ -505,7 +505,7 @@ class CloudWatchLogging:
         return hash((0xDB3B1703B458EB, self.log_group, self.log_stream))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CodeArtifactUri:
     """
     The URI of the code artifact in Amazon S3.
@@ -530,7 +530,7 @@ class CodeArtifactUri:
         return hash((0x359E0371F28E81, self.value))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CodeArtifactUnknown:
     """
     A member of ``CodeArtifact`` that this version of the SDK does not know.
@@ -566,7 +566,7 @@ CodeArtifact: TypeAlias = CodeArtifactUri | CodeArtifactUnknown
 """Contains the location of the code artifact for a MicroVM image."""
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CpuConfiguration:
     """Configuration for the CPU architecture of a MicroVM."""
 
@@ -591,7 +591,7 @@ class CpuConfiguration:
         return hash((0xAA620B5A54EFDC, self.architecture))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CreateMicrovmAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_auth_token``.
@@ -627,7 +627,7 @@ class CreateMicrovmAuthTokenResponse(ModelOutput):
         return hash((0xB709D0F4F5D062, self.auth_token))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CreateMicrovmShellAuthTokenRequest:
     """
     The input of ``create_microvm_shell_auth_token``.
@@ -667,7 +667,7 @@ class CreateMicrovmShellAuthTokenRequest:
         return hash((0x2AA89D0304A893, self.microvm_identifier, self.expiration_in_minutes))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CreateMicrovmShellAuthTokenResponse(ModelOutput):
     """
     The output of ``create_microvm_shell_auth_token``.
@@ -700,7 +700,7 @@ class CreateMicrovmShellAuthTokenResponse(ModelOutput):
         return hash((0x1BE4416BA54089, self.auth_token))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class DeleteMicrovmImageInput:
     """
     The input of ``delete_microvm_image``.
@@ -730,7 +730,7 @@ class DeleteMicrovmImageInput:
         return hash((0x1DEE5B7BE7688B, self.image_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class DeleteMicrovmImageOutput(ModelOutput):
     """
     The output of ``delete_microvm_image``.
@@ -764,7 +764,7 @@ class DeleteMicrovmImageOutput(ModelOutput):
         return hash((0x1A471FFF9E43F3, self.image_identifier, self.state))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class DeleteMicrovmImageVersionInput:
     """
     The input of ``delete_microvm_image_version``.
@@ -804,7 +804,7 @@ class DeleteMicrovmImageVersionInput:
         return hash((0xD7C6E4D35CB054, self.image_identifier, self.image_version))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class DeleteMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``delete_microvm_image_version``.
@@ -849,7 +849,7 @@ class DeleteMicrovmImageVersionOutput(ModelOutput):
         return hash((0xF0E34AC325DF7C, self.image_identifier, self.image_version, self.state))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmImageBuildInput:
     """
     The input of ``get_microvm_image_build``.
@@ -894,7 +894,7 @@ class GetMicrovmImageBuildInput:
         return hash((0xE9034660983C9C, self.image_identifier, self.image_version, self.build_id))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmImageInput:
     """
     The input of ``get_microvm_image``.
@@ -924,7 +924,7 @@ class GetMicrovmImageInput:
         return hash((0x3E202C9FE8A83B, self.image_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmImageOutput(ModelOutput):
     """
     The output of ``get_microvm_image``.
@@ -1006,7 +1006,7 @@ class GetMicrovmImageOutput(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmImageVersionInput:
     """
     The input of ``get_microvm_image_version``.
@@ -1046,7 +1046,7 @@ class GetMicrovmImageVersionInput:
         return hash((0x8105DAED9CE622, self.image_identifier, self.image_version))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmRequest:
     """
     The input of ``get_microvm``.
@@ -1077,7 +1077,7 @@ class GetMicrovmRequest:
         return hash((0xA560DCB3797D46, self.microvm_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class IdlePolicy:
     """
     Configuration that controls MicroVM auto-suspend and auto-resume behavior. Idle time is
@@ -1134,7 +1134,7 @@ class IdlePolicy:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmResponse(ModelOutput):
     """
     The output of ``get_microvm``.
@@ -1263,7 +1263,7 @@ class GetMicrovmResponse(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListManagedMicrovmImageVersionsInput:
     """
     The input of ``list_managed_microvm_image_versions``.
@@ -1311,7 +1311,7 @@ class ListManagedMicrovmImageVersionsInput:
         return hash((0x67C62AD4C0EE9C, self.max_results, self.next_token, self.image_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListManagedMicrovmImagesInput:
     """
     The input of ``list_managed_microvm_images``.
@@ -1351,7 +1351,7 @@ class ListManagedMicrovmImagesInput:
         return hash((0xB15563102C0227, self.max_results, self.next_token))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmImageBuildsInput:
     """
     The input of ``list_microvm_image_builds``.
@@ -1431,7 +1431,7 @@ class ListMicrovmImageBuildsInput:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmImageVersionsInput:
     """
     The input of ``list_microvm_image_versions``.
@@ -1479,7 +1479,7 @@ class ListMicrovmImageVersionsInput:
         return hash((0x5FA5A32C02F7D6, self.max_results, self.next_token, self.image_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmImagesRequest:
     """
     The input of ``list_microvm_images``.
@@ -1524,7 +1524,7 @@ class ListMicrovmImagesRequest:
         return hash((0x5BF961EBE9135E, self.max_results, self.next_token, self.name_filter))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmsRequest:
     """
     The input of ``list_microvms``.
@@ -1582,7 +1582,7 @@ class ListMicrovmsRequest:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListTagsRequest:
     """
     The input of ``list_tags``.
@@ -1608,7 +1608,7 @@ class ListTagsRequest:
         return hash((0xDE82FC194395C3, self.resource))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListTagsResponse(ModelOutput):
     """
     The output of ``list_tags``.
@@ -1634,7 +1634,7 @@ class ListTagsResponse(ModelOutput):
         return hash((0x691A167D1C88F9, self.tags))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class LoggingDisabledMember:
     """
     Specifies that logging is disabled.
@@ -1659,7 +1659,7 @@ class LoggingDisabledMember:
         return hash((0x9B10061CEA1684, self.value))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class LoggingCloudWatch:
     """
     Configuration for sending logs to Amazon CloudWatch Logs.
@@ -1684,7 +1684,7 @@ class LoggingCloudWatch:
         return hash((0x17D5CBEDB11530, self.value))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class LoggingUnknown:
     """
     A member of ``Logging`` that this version of the SDK does not know.
@@ -1723,7 +1723,7 @@ Logs group) or ``LoggingDisabledMember`` (logging turned off).
 """
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ManagedMicrovmImageSummary:
     """Contains summary information about a managed MicroVM image."""
 
@@ -1763,7 +1763,7 @@ class ManagedMicrovmImageSummary:
         return hash((0x151F38DC85F485, self.image_arn, self.created_at, self.updated_at))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListManagedMicrovmImagesOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_images``.
@@ -1803,7 +1803,7 @@ class ListManagedMicrovmImagesOutput(ModelOutput):
         return hash((0x9F6C6D4C2FD599, self.next_token, self.items))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ManagedMicrovmImageVersion:
     """Contains version information for a managed MicroVM image."""
 
@@ -1872,7 +1872,7 @@ class ManagedMicrovmImageVersion:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListManagedMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_managed_microvm_image_versions``.
@@ -1912,7 +1912,7 @@ class ListManagedMicrovmImageVersionsOutput(ModelOutput):
         return hash((0xCC5EFF1CCE2E74, self.next_token, self.items))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class MicrovmHooks:
     """
     Configuration for lifecycle hooks invoked during MicroVM events such as run, resume,
@@ -1989,7 +1989,7 @@ class MicrovmHooks:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class MicrovmImageBuildSummary:
     """Contains summary information about a MicroVM image build."""
 
@@ -2069,7 +2069,7 @@ class MicrovmImageBuildSummary:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmImageBuildsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_builds``.
@@ -2110,7 +2110,7 @@ class ListMicrovmImageBuildsOutput(ModelOutput):
         return hash((0x9C8F84D0B3BA12, self.next_token, self.items))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class MicrovmImageHooks:
     """
     Configuration for hooks invoked during MicroVM image build events such as ready and
@@ -2163,7 +2163,7 @@ class MicrovmImageHooks:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class Hooks:
     """Lifecycle hook configuration for MicroVMs and MicroVM images."""
 
@@ -2200,7 +2200,7 @@ class Hooks:
         return hash((0xD412A062620EF5, self.port, self.microvm_hooks, self.microvm_image_hooks))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class MicrovmImageSummary:
     """Contains summary information about a MicroVM image."""
 
@@ -2262,7 +2262,7 @@ class MicrovmImageSummary:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmImagesResponse(ModelOutput):
     """
     The output of ``list_microvm_images``.
@@ -2302,7 +2302,7 @@ class ListMicrovmImagesResponse(ModelOutput):
         return hash((0xFC2ED30CD34058, self.next_token, self.items))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class MicrovmItem:
     """Contains summary information about a MicroVM instance."""
 
@@ -2358,7 +2358,7 @@ class MicrovmItem:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmsResponse(ModelOutput):
     """
     The output of ``list_microvms``.
@@ -2395,7 +2395,7 @@ class ListMicrovmsResponse(ModelOutput):
         return hash((0x19B0E0258985E9, self.next_token, self.items))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class PortRange:
     """Specifies a range of ports."""
 
@@ -2424,7 +2424,7 @@ class PortRange:
         return hash((0x268B85E49C151, self.start_port, self.end_port))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class PortSpecificationPort:
     """
     A single port number.
@@ -2449,7 +2449,7 @@ class PortSpecificationPort:
         return hash((0xFB5E4C4D263369, self.value))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class PortSpecificationRange:
     """
     A range of ports.
@@ -2474,7 +2474,7 @@ class PortSpecificationRange:
         return hash((0xC1333C5901CAB9, self.value))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class PortSpecificationAllPorts:
     """
     Indicates that all ports are accessible.
@@ -2502,7 +2502,7 @@ class PortSpecificationAllPorts:
         return hash((0xE951E0C737B745, self.value))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class PortSpecificationUnknown:
     """
     A member of ``PortSpecification`` that this version of the SDK does not know.
@@ -2546,7 +2546,7 @@ options can be set.
 """
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CreateMicrovmAuthTokenRequest:
     """
     The input of ``create_microvm_auth_token``.
@@ -2601,7 +2601,7 @@ class CreateMicrovmAuthTokenRequest:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class Resources:
     """Resource requirements for a MicroVM."""
 
@@ -2626,7 +2626,7 @@ class Resources:
         return hash((0xE89B30AA1DC30A, self.minimum_memory_in_mib))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CreateMicrovmImageRequest:
     """
     The input of ``create_microvm_image``.
@@ -2787,7 +2787,7 @@ class CreateMicrovmImageRequest:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class CreateMicrovmImageResponse(ModelOutput):
     """
     The output of ``create_microvm_image``.
@@ -2967,7 +2967,7 @@ class CreateMicrovmImageResponse(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmImageVersionOutput(ModelOutput):
     """
     The output of ``get_microvm_image_version``.
@@ -3136,7 +3136,7 @@ class GetMicrovmImageVersionOutput(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class MicrovmImageVersionSummary:
     """Contains summary information about a version of a MicroVM image."""
 
@@ -3300,7 +3300,7 @@ class MicrovmImageVersionSummary:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ListMicrovmImageVersionsOutput(ModelOutput):
     """
     The output of ``list_microvm_image_versions``.
@@ -3340,7 +3340,7 @@ class ListMicrovmImageVersionsOutput(ModelOutput):
         return hash((0x4898A7F0187DE2, self.next_token, self.items))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class ResumeMicrovmRequest:
     """
     The input of ``resume_microvm``.
@@ -3370,7 +3370,7 @@ class ResumeMicrovmRequest:
         return hash((0x839FCAEA423336, self.microvm_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class RunMicrovmRequest:
     """
     The input of ``run_microvm``.
@@ -3488,7 +3488,7 @@ class RunMicrovmRequest:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class RunMicrovmResponse(ModelOutput):
     """
     The output of ``run_microvm``.
@@ -3611,7 +3611,7 @@ class RunMicrovmResponse(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class SnapshotBuild:
     """Contains size information about a MicroVM image snapshot build."""
 
@@ -3655,7 +3655,7 @@ class SnapshotBuild:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class GetMicrovmImageBuildOutput(ModelOutput):
     """
     The output of ``get_microvm_image_build``.
@@ -3749,7 +3749,7 @@ class GetMicrovmImageBuildOutput(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class SuspendMicrovmRequest:
     """
     The input of ``suspend_microvm``.
@@ -3780,7 +3780,7 @@ class SuspendMicrovmRequest:
         return hash((0xF2CFC63F5C039C, self.microvm_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class TagResourceRequest:
     """
     The input of ``tag_resource``.
@@ -3813,7 +3813,7 @@ class TagResourceRequest:
         return hash((0x24D6C81EF40F2D, self.resource, self.tags))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class TerminateMicrovmRequest:
     """
     The input of ``terminate_microvm``.
@@ -3843,7 +3843,7 @@ class TerminateMicrovmRequest:
         return hash((0x440F521CFB2674, self.microvm_identifier))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class UntagResourceRequest:
     """
     The input of ``untag_resource``.
@@ -3876,7 +3876,7 @@ class UntagResourceRequest:
         return hash((0xF333B76207ADDD, self.resource, self.tag_keys))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class UpdateMicrovmImageRequest:
     """
     The input of ``update_microvm_image``.
@@ -4021,7 +4021,7 @@ class UpdateMicrovmImageRequest:
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class UpdateMicrovmImageResponse(ModelOutput):
     """
     The output of ``update_microvm_image``.
@@ -4192,7 +4192,7 @@ class UpdateMicrovmImageResponse(ModelOutput):
         )
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class UpdateMicrovmImageVersionRequest:
     """
     The input of ``update_microvm_image_version``.
@@ -4236,7 +4236,7 @@ class UpdateMicrovmImageVersionRequest:
         return hash((0xE19BE3461D043C, self.image_identifier, self.image_version, self.status))
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)
 class UpdateMicrovmImageVersionResponse(ModelOutput):
     """
     The output of ``update_microvm_image_version``.

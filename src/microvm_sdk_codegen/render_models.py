@@ -14,7 +14,12 @@ REPR_HELPERS = {"value": "redact", "map_values": "redact_map_values", "items": "
 # The generated classes carry their own __repr__, __eq__ and __hash__ (the ones attrs
 # would build, written out here): attrs compiling them for every class at import time
 # was a third of the cost of importing the models.
-DECORATOR = "@attrs.frozen(kw_only=True, repr=False, eq=False)\n"
+# Not slotted (decision 0034): a frozen dict class's __init__ fills the instance dict
+# directly instead of calling object.__setattr__ per attribute, and attrs builds the
+# class once; attrs' pickling functions are kept, so only the fields are pickled.
+DECORATOR = (
+    "@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False, getstate_setstate=True)\n"
+)
 
 
 def _methods(class_name: str, fields: list[tuple[str, str | None]]) -> str:

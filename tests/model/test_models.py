@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
+import pickle
 from typing import Any
 
 import attrs
@@ -397,3 +399,16 @@ def test_subclass_repr_names_the_subclass_as_attrs_does() -> None:
 
     TwinMine.__qualname__ = "Mine"
     assert repr(Mine(start_port=1, end_port=2)) == repr(TwinMine(start_port=1, end_port=2))
+
+
+@given(data=st.data())
+def test_models_pickle_and_copy_to_the_same_frozen_object(data: st.DataObject) -> None:
+    """Pickling, ``copy`` and ``deepcopy`` keep the class, the values and the frozenness."""
+    name = data.draw(st.sampled_from([*STRUCTURES, *UNIONS]))
+    obj = data.draw(objects(name, unknown_variants=True))
+    for copied in (pickle.loads(pickle.dumps(obj)), copy.copy(obj), copy.deepcopy(obj)):
+        assert type(copied) is type(obj)
+        # Compared as pickles: a NaN member makes == false even for the same object.
+        assert pickle.dumps(copied) == pickle.dumps(obj)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            copied.value = None  # type: ignore[misc, union-attr]
