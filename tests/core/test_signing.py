@@ -638,3 +638,25 @@ def test_botocore_add_auth_is_what_the_signer_computes(clock: Clock) -> None:
         "X-Amz-Security-Token",
         "Authorization",
     ]
+
+
+def test_the_scope_strings_are_the_days_they_are_made_for(clock: Clock) -> None:
+    """The scope kept per day changes at midnight, and back, with the clock."""
+    signer = SigV4Signer("lambda")
+    for when in (
+        dt.datetime(2026, 3, 14, 23, 59, 59),
+        dt.datetime(2026, 3, 15, 0, 0, 0),
+        dt.datetime(2026, 3, 15, 0, 0, 1),
+        dt.datetime(2026, 3, 14, 12, 0, 0),  # moved back a day by a test
+    ):
+        clock.now = when
+        request = HttpRequest("POST", URL, {"Content-Type": "application/json"}, b"{}")
+        signer.sign(request, region="us-east-1", credentials=TEMP)
+        day = when.strftime("%Y%m%d")
+        assert (
+            f"Credential={TEMP.access_key}/{day}/us-east-1/lambda/aws4_request,"
+            in (request.headers["Authorization"])
+        )
+        assert request.headers == reference(
+            HttpRequest("POST", URL, {"Content-Type": "application/json"}, b"{}"), TEMP
+        )
