@@ -44,6 +44,17 @@ def botocore_parse(status: int, headers: dict[str, str], body: bytes, shape_name
     return parsed
 
 
+def _botocore_strips_a_decorated_error_type() -> bool:
+    """Whether the installed botocore reads ``ns#Code:uri`` in ``x-amzn-errortype`` as
+    ``Code``, as the rest-json protocol has it. botocore 1.31 (the oldest release we
+    allow) keeps the namespace; its parse is then no oracle for that one case."""
+    parsed = botocore_parse(400, {"x-amzn-errortype": "ns#Code:http://example/"}, b"{}", None)
+    return bool(parsed["Error"]["Code"] == "Code")
+
+
+BOTOCORE_STRIPS_A_DECORATED_ERROR_TYPE = _botocore_strips_a_decorated_error_type()
+
+
 def test_every_output_and_error_shape_is_covered() -> None:
     model = service_model()
     outputs = {
@@ -115,7 +126,9 @@ def test_error_equals_botocore(error: str, data: st.DataObject) -> None:
     modeled = botocore_parse(info.http_status, headers, body, error)
     assert isinstance(exc, ServiceError)
     assert type(exc) is shape(error).cls
-    assert exc.code == generic["Error"]["Code"] == error
+    assert exc.code == error
+    if place != "decorated header" or BOTOCORE_STRIPS_A_DECORATED_ERROR_TYPE:
+        assert generic["Error"]["Code"] == error
     assert exc.message == (generic["Error"]["Message"] or "")
     assert exc.http_status == info.http_status
     assert exc.request_id == headers["x-amzn-requestid"]

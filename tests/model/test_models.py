@@ -362,7 +362,34 @@ def test_repr_eq_and_hash_are_what_attrs_builds(data: st.DataObject) -> None:
         assert hash(attrs.evolve(obj)) == ours
 
 
-def test_a_float_member_holding_nan_is_unequal_to_itself_as_in_attrs() -> None:
+def _installed_attrs_compares_members_one_by_one() -> bool:
+    """Whether the installed attrs builds ``__eq__`` member by member (attrs 24.1 and newer).
+
+    Older releases compared tuples of the members, and a tuple comparison takes an object
+    as equal to itself before asking ``==``: the same NaN object made two instances equal.
+    """
+    nan = float("nan")
+    twin = attrs_twin(models.PortRange)
+    return bool(twin(start_port=nan, end_port=2) != twin(start_port=nan, end_port=2))
+
+
+def test_a_member_holding_nan_makes_a_model_unequal_to_itself() -> None:
+    # The generated __eq__ compares member by member with ``==`` whichever attrs is
+    # installed (decision 0030): NaN is unequal to itself, even as the same object.
+    nan = float("nan")
+    ours = models.PortRange(start_port=1, end_port=2)
+    with_nan = attrs.evolve(ours, start_port=nan)
+    assert (with_nan == attrs.evolve(ours, start_port=nan)) is False
+    assert (with_nan != attrs.evolve(ours, start_port=nan)) is True
+    assert (with_nan == with_nan) is False
+    assert (attrs.evolve(ours, start_port=3) == attrs.evolve(ours, start_port=3)) is True
+
+
+@pytest.mark.skipif(
+    not _installed_attrs_compares_members_one_by_one(),
+    reason="attrs before 24.1 compares members as tuples: the same NaN object equals itself",
+)
+def test_nan_equality_is_the_one_attrs_builds() -> None:
     ours = models.PortRange(start_port=1, end_port=2)
     twin = attrs_twin(models.PortRange)(start_port=1, end_port=2)
     nan = float("nan")
