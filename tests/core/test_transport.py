@@ -927,6 +927,27 @@ def test_https_without_verification(serve, transport, pki) -> None:
     assert transport(verify=False).send(get(server.url + "/tls")).status == 200
 
 
+@pytest.mark.parametrize("option", ["verify", "client_cert"])
+def test_tls_files_are_read_by_the_first_https_connection_only(
+    serve, transport, pki, tmp_path, option
+) -> None:
+    # Not a certificate: reading it fails. Plain HTTP never reads it (a local endpoint
+    # pays nothing for AWS_CA_BUNDLE); HTTPS refuses to start before anything is sent.
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    options: dict[str, Any] = {"verify": str(pki.cert), option: str(junk)}
+    t = transport(**options)
+    plain = serve()
+    for _ in range(2):
+        assert t.send(get(plain.url + "/x")).status == 200
+    tls = serve(tls=pki.server_context())
+    for _ in range(2):  # a failed set-up is not kept: the next HTTPS request tries again
+        with pytest.raises(errors.ConfigurationError, match="cannot set up TLS"):
+            t.send(get(tls.url + "/tls"))
+    assert tls.connections == 0
+    assert plain.connections == 1
+
+
 def test_https_hostname_is_checked(serve, transport, pki) -> None:
     server = serve(tls=pki.server_context())
     url = f"https://localhost:{server.port}/tls"  # the certificate names only 127.0.0.1

@@ -354,10 +354,9 @@ class _TransportBase(Generic[PoolT]):
                 if url:
                     self._proxies[scheme] = _Proxy(url)
         self._verify_and_cert = (verify, client_cert)
+        # Made by the first HTTPS connection: reading a CA bundle costs 10-20 ms, and a
+        # transport that only ever speaks plain HTTP (a local endpoint) never needs it.
         self._ssl_context: ssl.SSLContext | None = None
-        if verify is not True or client_cert is not None:
-            # Explicit files: fail now rather than on the first HTTPS request.
-            self._ssl_context = _make_ssl_context(verify, client_cert)
         self._lock = threading.Lock()
         self._pools: dict[tuple[str, str, int], PoolT] = {}
         self._routes: dict[str, _Route[PoolT]] = {}
@@ -512,8 +511,11 @@ class HttpClientTransport(_TransportBase[list[_Connection]]):
         user_agent: ``User-Agent`` sent when the request has none.
 
     Raises:
-        microvm_sdk._core.errors.ConfigurationError: An option is invalid, a file cannot be
-            read or a proxy URL is unsupported.
+        microvm_sdk._core.errors.ConfigurationError: An option is invalid, the CA bundle
+            does not exist or a proxy URL is unsupported. The CA bundle and the client
+            certificate are read when the first HTTPS connection opens (never for plain
+            HTTP): a file that cannot be read is a ``ConfigurationError`` from that
+            request, raised before anything is sent.
 
     :meth:`close` closes the pooled connections; connections in use at that moment are closed
     when their exchange ends. The transport stays usable after :meth:`close`: the next request
