@@ -364,6 +364,31 @@ def test_invalid_endpoint_url(files: Files, monkeypatch: pytest.MonkeyPatch, url
         resolve(region_name="us-east-1")
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            " http://h.example",
+            r"' http://h.example' \(from argument endpoint_url\) must not contain blanks",
+        ),
+        ("http://local host:8080", "must not contain blanks"),
+        ("http://my_service:4566", "invalid host name"),
+        (
+            "http://h.example#frag",
+            r"'http://h.example'... \(from argument endpoint_url\) must not have a query",
+        ),
+        ("http://h.example/?token=s3cr3t", "must not have a query"),
+        ("http://[::g]:80", "is not a valid"),
+    ],
+)
+def test_endpoint_urls_a_request_could_not_use_are_refused_at_construction(
+    files: Files, url: str, message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message) as info:
+        resolve(region_name="us-east-1", endpoint_url=url)
+    assert "s3cr3t" not in str(info.value)
+
+
 def test_fips_with_custom_endpoint_in_the_resolver_is_the_rules_error(files: Files) -> None:
     with pytest.raises(ConfigurationError, match="FIPS and custom endpoint are not supported"):
         EndpointResolver(RULESET).resolve(
@@ -805,8 +830,8 @@ def test_config_accepts_valid_values() -> None:
 
 URLS = st.one_of(
     st.from_regex(
-        r"(https?|HTTP|ftp)://([a-zA-Z0-9.-]{0,12}|\[::1\]|u:p@h)(:[0-9]{0,6}|:x)?"
-        r"([/?#][ -~]{0,10})?",
+        r"(https?|HTTP|ftp)://([a-zA-Z0-9._-]{0,12}|\[::1\]|\[fe80::1\]|\[::g\]|u:p@h)"
+        r"(:[0-9]{0,6}|:x)?([/?#][ -~]{0,10})?",
         fullmatch=True,
     ),
     st.text(max_size=30),
@@ -824,15 +849,30 @@ URLS = st.one_of(
             "http://h?x=@y",
             "http://u@h",
             "http:/h",
+            "http://local host:8080",
+            "http://-h.example",
+            "http://h-.example",
+            "http://a..b",
+            "http://my_service:4566",
+            "http://h.example.",
+            "http://" + "a" * 63 + ".example",
+            "http://" + "a" * 64 + ".example",
+            "http://" + ".".join(["abcdefg"] * 32),
+            "http://h#frag",
+            "http://h/?x=1",
+            "http://h/\x7f",
         ]
     ),
 )
 
 
 @given(url=URLS)
-def test_endpoint_urls_are_checked_as_urlsplit_sees_them(url: str) -> None:
-    """The check that avoids importing urllib.parse at construction agrees with it."""
+def test_endpoint_urls_are_checked_as_botocore_and_urlsplit_see_them(url: str) -> None:
+    """The check (which avoids importing urllib.parse for a plain URL) takes what botocore
+    takes as an endpoint URL, less blanks, user information, a query and a fragment."""
     from urllib.parse import urlsplit
+
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
     from microvm_sdk._core.aws_config import _checked_url
 
@@ -843,7 +883,12 @@ def test_endpoint_urls_are_checked_as_urlsplit_sees_them(url: str) -> None:
         valid = False
     else:
         valid = bool(
-            parts.scheme in ("http", "https") and parts.hostname and "@" not in parts.netloc
+            parts.scheme in ("http", "https")
+            and parts.hostname
+            and "@" not in parts.netloc
+            and not any(c in url for c in "?#")
+            and not any(c <= " " or c == "\x7f" for c in url)
+            and (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url))
         )
     try:
         _checked_url(url, "test")

@@ -678,16 +678,54 @@ def _attempts(value: object, source: str | None) -> int:
     return number
 
 
-# An http(s) URL with a plain host name or IPv4 address, an optional port and anything
-# after a "/", "?" or "#" but blanks: what urlsplit accepts without a second look (the
-# port's range aside), checked without importing urllib.parse at construction.
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::([0-9]{1,5}))?(?:[/?#][^\x00-\x20\x7f]*)?")
+# An http(s) URL whose host is a name or IPv4 address of labels as botocore allows them
+# (letters, digits and inner hyphens, 1-63 each, an optional final dot), an optional
+# port and an optional path without blanks: what needs no second look (the lengths and
+# the port's range aside), checked without importing urllib.parse at construction.
+_LABEL = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)"
+_HOST_NAME = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}\.?")
+_PLAIN_URL = re.compile(
+    rf"https?://((?:{_LABEL}\.)*{_LABEL}\.?)(?::([0-9]{{1,5}}))?(?:/[^\x00-\x20\x7f?#]*)?"
+)
+_BLANK_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_MAX_HOST_NAME = 255
 
 
 def _checked_url(url: str, source: str) -> str:
+    """``url`` if it can be an endpoint URL, else a ``ConfigurationError`` saying why.
+
+    The host follows botocore's rule for endpoint URLs (a host name of valid labels, an
+    IPv4 address or a bracketed IPv6 address). Refused beyond botocore: blanks and control
+    characters anywhere, user information, a query and a fragment (requests are signed
+    for their own path and query; the endpoint's would be sent unsigned or dropped).
+    """
     plain = _PLAIN_URL.fullmatch(url)
-    if plain is not None and int(plain.group(1) or 0) <= 65535:
+    if (
+        plain is not None
+        and len(plain.group(1)) <= _MAX_HOST_NAME
+        and int(plain.group(2) or 0) <= 65535
+    ):
         return url
+    problem = _url_problem(url)
+    if problem is None:
+        return url
+    if problem == "user information":
+        # A user name or password in the URL would not be used (requests are signed with
+        # AWS credentials) and would show up wherever the URL is printed.
+        raise ConfigurationError(
+            f"endpoint URL from {source} must not contain user information (user:password@)"
+        )
+    if problem == "query or fragment":
+        # Not shown: a query may carry a token.
+        shown = url.split("?", 1)[0].split("#", 1)[0]
+        raise ConfigurationError(
+            f"endpoint URL {shown!r}... (from {source}) must not have a query (?...) or "
+            "a fragment (#...): give the scheme, host, port and path only"
+        )
+    raise ConfigurationError(f"endpoint URL {url!r} (from {source}) {problem}")
+
+
+def _url_problem(url: str) -> str | None:
     from urllib.parse import urlsplit
 
     try:
@@ -696,16 +734,28 @@ def _checked_url(url: str, source: str) -> str:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(
-            f"endpoint URL {url!r} (from {source}) is not a valid http:// or https:// URL"
-        )
+        return "is not a valid http:// or https:// URL"
+    if _BLANK_OR_CONTROL.search(url):
+        return "must not contain blanks or control characters"
     if "@" in parts.netloc:
-        # A user name or password in the URL would not be used (requests are signed with
-        # AWS credentials) and would show up wherever the URL is printed.
-        raise ConfigurationError(
-            f"endpoint URL from {source} must not contain user information (user:password@)"
+        return "user information"
+    if "?" in url or "#" in url:
+        return "query or fragment"
+    host = parts.hostname
+    if ":" in host:  # a bracketed IPv6 address (urlsplit has checked the brackets)
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return "has an invalid IPv6 address"
+        return None
+    if len(host) > _MAX_HOST_NAME or not _HOST_NAME.fullmatch(host):
+        return (
+            "has an invalid host name (letters, digits and hyphens in dot-separated "
+            "labels of at most 63 characters, none starting or ending with a hyphen)"
         )
-    return url
+    return None
 
 
 def _static_credentials(
