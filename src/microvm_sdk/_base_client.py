@@ -13,12 +13,13 @@ Nothing here imports ``asyncio`` at import time: the blocking client does not pa
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import math
 import os
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
@@ -81,6 +82,21 @@ class _RuntimeArgs(TypedDict):
     unsigned: bool
     tracing: bool
     version: str
+
+
+@contextlib.contextmanager
+def _options_of(method: str) -> Iterator[None]:
+    """Name ``method`` in a ``ParamValidationError`` about its own options.
+
+    Those are ``page_size``, ``starting_token``, ``timeout`` and the like; an operation's
+    errors already name the operation.
+    """
+    try:
+        yield
+    except ParamValidationError as exc:
+        if exc.operation is not None:
+            raise
+        raise ParamValidationError(exc.errors, operation=method) from None
 
 
 class _PageKeys:
@@ -507,20 +523,21 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
             from microvm_sdk._core.paginator import Paginator
 
             keys = self._page_keys(operation_name)
-        keys.check_page_size(page_size)
 
         def fetch(token: str | None, size: int | None) -> PageT:
             return self._invoke(operation_name, keys.request(params, token, size), output_cls)
 
-        paginator: Paginator[PageT, Any] = Paginator(
-            fetch,
-            get_token=keys.next_token,
-            get_items=keys.page_items,
-            set_items=keys.with_items,
-            page_size=page_size,
-            max_items=max_items,
-            starting_token=starting_token,
-        )
+        with _options_of(method):
+            keys.check_page_size(page_size)
+            paginator: Paginator[PageT, Any] = Paginator(
+                fetch,
+                get_token=keys.next_token,
+                get_items=keys.page_items,
+                set_items=keys.with_items,
+                page_size=page_size,
+                max_items=max_items,
+                starting_token=starting_token,
+            )
         paginator._trace = self._page_trace(method, operation_name)
         return paginator
 
@@ -536,19 +553,22 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
+        method = self._WAITER_METHODS.get(waiter_name, waiter_name)
+        with _options_of(method):
+            self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
         with forks.loading():
             from microvm_sdk._core.waiter import compile_expressions, drive_wait
 
             compile_expressions([self._waiter_specs()[waiter_name]])  # imports JMESPath
-        steps, operation, polled = self._wait_steps(
-            waiter_name,
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
-            max_attempts=max_attempts,
-            callback=callback,
-        )
+        with _options_of(method):
+            steps, operation, polled = self._wait_steps(
+                waiter_name,
+                timeout=timeout,
+                min_delay=min_delay,
+                max_delay=max_delay,
+                max_attempts=max_attempts,
+                callback=callback,
+            )
 
         def poll() -> tuple[T, Mapping[str, Any], int]:
             return polled(self._invoke(operation, params, output_cls))
@@ -721,7 +741,8 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         def keys() -> _PageKeys:
             if not found:
                 page_keys = self._page_keys(operation_name)
-                page_keys.check_page_size(page_size)  # the model is loaded by now
+                with _options_of(method):
+                    page_keys.check_page_size(page_size)  # the model is loaded by now
                 found.append(page_keys)
             return found[0]
 
@@ -732,15 +753,16 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
                 operation_name, page_keys.request(params, token, size), page_keys.output_cls
             )
 
-        paginator: AsyncPaginator[Any, Any] = AsyncPaginator(
-            fetch,
-            get_token=lambda page: keys().next_token(page),
-            get_items=lambda page: keys().page_items(page),
-            set_items=lambda page, kept: keys().with_items(page, kept),
-            page_size=page_size,
-            max_items=max_items,
-            starting_token=starting_token,
-        )
+        with _options_of(method):
+            paginator: AsyncPaginator[Any, Any] = AsyncPaginator(
+                fetch,
+                get_token=lambda page: keys().next_token(page),
+                get_items=lambda page: keys().page_items(page),
+                set_items=lambda page, kept: keys().with_items(page, kept),
+                page_size=page_size,
+                max_items=max_items,
+                starting_token=starting_token,
+            )
         paginator._trace = self._page_trace(method, operation_name)
         return paginator
 
@@ -756,18 +778,21 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
+        method = self._WAITER_METHODS.get(waiter_name, waiter_name)
+        with _options_of(method):
+            self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
         await self._ready()
         from microvm_sdk._core.waiter import drive_wait_async
 
-        steps, operation, polled = self._wait_steps(
-            waiter_name,
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
-            max_attempts=max_attempts,
-            callback=callback,
-        )
+        with _options_of(method):
+            steps, operation, polled = self._wait_steps(
+                waiter_name,
+                timeout=timeout,
+                min_delay=min_delay,
+                max_delay=max_delay,
+                max_attempts=max_attempts,
+                callback=callback,
+            )
 
         async def poll() -> tuple[T, Mapping[str, Any], int]:
             return polled(await self._invoke(operation, params, output_cls))

@@ -229,3 +229,41 @@ def test_paginator_options_in_range_work(
     assert len(transport.requests) == (1 if max_items else 0)
     if max_items:
         assert f"maxResults={page_size}" in transport.requests[0].url
+
+
+@pytest.mark.parametrize("value", [5, b"token", ["token"], ""])
+def test_a_starting_token_that_is_no_token_is_refused_at_the_call(
+    scripted_client: ScriptedClient, value: Any
+) -> None:
+    # Before, 5 raised AttributeError from inside the paginator, and "" was sent to the
+    # service (which answered ValidationException).
+    client, transport = scripted_client([EMPTY_PAGE])
+    with pytest.raises(errors.ParamValidationError) as caught:
+        list(client.paginate_list_microvms(starting_token=value).items())
+    got = "''" if value == "" else type(value).__name__
+    assert caught.value.errors == (
+        "starting_token: must be a non-empty string (a resume_token, or the service's next "
+        f"token), got {got}",
+    )
+    assert transport.requests == []
+
+
+@pytest.mark.parametrize(
+    ("method", "options"),
+    [
+        ("wait_until_deleted", {"image_identifier": IMAGE_ARN, "timeout": -1}),
+        ("wait_until_created", {"image_identifier": IMAGE_ARN, "min_delay": 5, "max_delay": 1}),
+        ("paginate_list_microvms", {"max_items": -1}),
+        ("paginate_list_microvms", {"starting_token": 3}),
+        ("paginate_list_microvms", {"page_size": 0}),
+    ],
+)
+def test_option_errors_name_the_method_as_operation_errors_do(
+    scripted_client: ScriptedClient, method: str, options: dict[str, Any]
+) -> None:
+    client, transport = scripted_client([])
+    with pytest.raises(errors.ParamValidationError) as caught:
+        getattr(client, method)(**options)  # both flavours raise at the call
+    assert caught.value.operation == method
+    assert str(caught.value).startswith(f"1 invalid parameter for {method}:")
+    assert transport.requests == []

@@ -183,6 +183,14 @@ class _PaginatorBase(Generic[PageT, ItemT]):
             for name, value, minimum in (("page_size", page_size, 1), ("max_items", max_items, 0))
             if value is not None and (problem := count_problem(value, minimum, None)) is not None
         ]
+        if starting_token is not None and (
+            not isinstance(starting_token, str) or not starting_token
+        ):
+            got = "''" if isinstance(starting_token, str) else type(starting_token).__name__
+            problems.append(
+                "starting_token: must be a non-empty string (a resume_token, or the service's "
+                f"next token), got {got}"
+            )
         if problems:
             raise ParamValidationError(problems)
         self._get_token = get_token
@@ -260,7 +268,7 @@ class Paginator(_PaginatorBase[PageT, ItemT]):
     Raises:
         ParamValidationError: An option is outside its range or malformed.
             ``page_size`` must be an integer >= 1, ``max_items`` an integer >= 0, and
-            ``starting_token`` a resume or service token (it is a ``ValueError``).
+            ``starting_token`` a non-empty resume or service token (it is a ``ValueError``).
     """
 
     def __init__(
@@ -351,7 +359,7 @@ class AsyncPaginator(_PaginatorBase[PageT, ItemT]):
     Raises:
         ParamValidationError: An option is outside its range or malformed.
             ``page_size`` must be an integer >= 1, ``max_items`` an integer >= 0, and
-            ``starting_token`` a resume or service token (it is a ``ValueError``).
+            ``starting_token`` a non-empty resume or service token (it is a ``ValueError``).
     """
 
     def __init__(
