@@ -313,14 +313,35 @@ class RuntimeCore:
 
         Returns:
             ``(typed input, output class)`` to invoke the operation with.
+
+        Raises:
+            ParamValidationError: ``operation_name`` is not one of the model's operations,
+                ``params`` is not a mapping, or a parameter is unknown or mistyped.
         """
-        operation = self.schema.operations[operation_name]
+        operation = (
+            self.schema.operations.get(operation_name) if isinstance(operation_name, str) else None
+        )
+        if operation is None:
+            raise ParamValidationError(
+                [f"operation_name: {_unknown_operation(operation_name, self.schema.operations)}"]
+            )
+        if not isinstance(params, Mapping):
+            raise ParamValidationError(
+                [
+                    "params: must be a mapping of the model's member names to values, "
+                    f"got {type(params).__name__}"
+                ],
+                operation=operation.python_name,
+            )
         converter, _, _ = codec_for(self.schema)
         params_obj: Any = None
         if operation.input:
             shape = self.schema.shapes[operation.input]
             assert shape.cls is not None
-            params_obj = converter.input_from_params(params, shape)
+            try:
+                params_obj = converter.input_from_params(params, shape)
+            except ParamValidationError as exc:
+                raise ParamValidationError(exc.errors, operation=operation.python_name) from None
         output_cls = self.schema.shapes[operation.output].cls if operation.output else None
         return params_obj, output_cls
 
@@ -654,6 +675,22 @@ class ClientRuntime(RuntimeCore):
         except StopIteration as done:
             final: tuple[HttpResponse, int] = done.value
             return final
+
+
+def _unknown_operation(name: object, operations: Mapping[str, object]) -> str:
+    """Say that ``name`` is no operation, and which one was probably meant."""
+    if not isinstance(name, str):
+        return f"must be the name of one of the model's operations, got {type(name).__name__}"
+    import difflib
+
+    # A method name (list_microvm_images) is the operation ListMicrovmImages.
+    by_method = {"".join(c for c in op if c.isalnum()).lower(): op for op in operations}
+    folded = "".join(c for c in name if c.isalnum()).lower()
+    guess = by_method.get(folded) or next(
+        iter(difflib.get_close_matches(name, list(operations), n=1)), None
+    )
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    return f"unknown operation {name[:80]!r} (a name from the model, like 'ListMicrovms'){hint}"
 
 
 def _log_attempt(operation: Operation, attempt: int, status: int | str, started: float) -> None:
