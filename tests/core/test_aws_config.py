@@ -389,6 +389,34 @@ def test_endpoint_urls_a_request_could_not_use_are_refused_at_construction(
     assert "s3cr3t" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"endpoint_url": 5}, "endpoint_url must be a string, got int"),
+        ({"profile_name": ["dev"]}, "profile_name must be a string, got list"),
+        (
+            {"aws_access_key_id": 1234567, "aws_secret_access_key": "s3cr3t"},
+            "aws_access_key_id must be a string, got int",
+        ),
+        (
+            {"aws_access_key_id": "AK", "aws_secret_access_key": b"s3cr3t"},
+            "aws_secret_access_key must be a string, got bytes",
+        ),
+        ({"verify": 5}, "verify must be True, False or the path of a CA bundle, got int"),
+        ({"verify": ""}, "verify must be True, False or the path of a CA bundle, got ''"),
+    ],
+)
+def test_client_arguments_of_the_wrong_type_are_refused_by_name(
+    files: Files, arguments: dict[str, Any], message: str
+) -> None:
+    # Before, endpoint_url=5 raised TypeError from re, and verify=5 or a key that is an
+    # int were accepted (the key failing later, deep in signing).
+    with pytest.raises(ConfigurationError) as info:
+        resolve(region_name="us-east-1", **arguments)
+    assert str(info.value) == message
+    assert "s3cr3t" not in str(info.value) and "1234567" not in str(info.value)
+
+
 def test_fips_with_custom_endpoint_in_the_resolver_is_the_rules_error(files: Files) -> None:
     with pytest.raises(ConfigurationError, match="FIPS and custom endpoint are not supported"):
         EndpointResolver(RULESET).resolve(

@@ -686,8 +686,6 @@ def test_invalid_options_and_urls(transport) -> None:
         HttpClientTransport(max_pool_connections=0)
     with pytest.raises(errors.ConfigurationError):
         HttpClientTransport(read_timeout=0)
-    with pytest.raises(errors.ConfigurationError, match="does not exist"):
-        HttpClientTransport(verify="/nonexistent/ca.pem")
     with pytest.raises(errors.ConfigurationError, match="only http:// proxies"):
         HttpClientTransport(proxies={"https": "https://user:pw@proxy.test:3128"})
     with pytest.raises(errors.ConfigurationError) as info:
@@ -925,6 +923,21 @@ def test_https_default_verification_rejects_self_signed(serve, transport, pki) -
 def test_https_without_verification(serve, transport, pki) -> None:
     server = serve(tls=pki.server_context())
     assert transport(verify=False).send(get(server.url + "/tls")).status == 200
+
+
+def test_a_missing_ca_bundle_is_refused_by_the_first_https_request_only(
+    serve, transport, pki
+) -> None:
+    # As with boto3: plain HTTP (the emulator) works with AWS_CA_BUNDLE naming no file.
+    t = transport(verify="/nonexistent/ca.pem")
+    plain = serve()
+    assert t.send(get(plain.url + "/x")).status == 200
+    tls = serve(tls=pki.server_context())
+    with pytest.raises(
+        errors.ConfigurationError, match=r"CA bundle '/nonexistent/ca\.pem' does not exist"
+    ):
+        t.send(get(tls.url + "/tls"))
+    assert tls.connections == 0
 
 
 @pytest.mark.parametrize("option", ["verify", "client_cert"])

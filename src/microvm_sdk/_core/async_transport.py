@@ -192,11 +192,11 @@ class AsyncStreamTransport(_TransportBase[_AsyncPool]):
         user_agent: ``User-Agent`` sent when the request has none.
 
     Raises:
-        microvm_sdk._core.errors.ConfigurationError: An option is invalid, the CA bundle
-            does not exist or a proxy URL is unsupported. The CA bundle and the client
-            certificate are read when the first HTTPS connection opens (never for plain
-            HTTP): a file that cannot be read is a ``ConfigurationError`` from that
-            request, raised before anything is sent.
+        microvm_sdk._core.errors.ConfigurationError: An option is invalid or a proxy URL
+            is unsupported. The CA bundle and the client certificate are read when the
+            first HTTPS connection opens (never for plain HTTP): a file that is missing
+            or cannot be read is a ``ConfigurationError`` from that request, raised
+            before anything is sent.
     """
 
     __slots__ = ("_deadlines",)

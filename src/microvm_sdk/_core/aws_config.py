@@ -263,6 +263,18 @@ class AwsSettings(Record):
                 config file cannot be parsed.
         """
         env: Mapping[str, str] = os.environ if environ is None else environ
+        _check_argument_types(
+            profile_name=profile_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+        )
+        if verify is not None and (not isinstance(verify, bool | str) or verify == ""):
+            got = "''" if verify == "" else type(verify).__name__
+            raise ConfigurationError(
+                f"verify must be True, False or the path of a CA bundle, got {got}"
+            )
         if botocore_session is not None:
             sources = _Sources.from_session(botocore_session, env, profile_name)
         else:
@@ -756,6 +768,16 @@ def _url_problem(url: str) -> str | None:
             "labels of at most 63 characters, none starting or ending with a hyphen)"
         )
     return None
+
+
+def _check_argument_types(**arguments: object) -> None:
+    """Refuse a client argument that must be a string and is not.
+
+    The value is not shown: some of these arguments are secrets.
+    """
+    for name, value in arguments.items():
+        if value is not None and not isinstance(value, str):
+            raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
 
 
 def _static_credentials(

@@ -281,6 +281,8 @@ def _make_ssl_context(
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
         elif isinstance(verify, str):
+            if not os.path.exists(verify):
+                raise _errors.ConfigurationError(f"CA bundle {verify!r} does not exist")
             if os.path.isdir(verify):
                 context = ssl.create_default_context(capath=verify)
             else:
@@ -335,8 +337,6 @@ class _TransportBase(Generic[PoolT]):
             raise _errors.ConfigurationError("connect_timeout and read_timeout must be > 0")
         if max_pool_connections < 1:
             raise _errors.ConfigurationError("max_pool_connections must be at least 1")
-        if isinstance(verify, str) and not os.path.exists(verify):
-            raise _errors.ConfigurationError(f"CA bundle {verify!r} does not exist")
         if user_agent is not None and ("\r" in user_agent or "\n" in user_agent):
             raise _errors.ConfigurationError("user_agent must not contain line breaks")
         self._connect_timeout = float(connect_timeout)
@@ -511,11 +511,11 @@ class HttpClientTransport(_TransportBase[list[_Connection]]):
         user_agent: ``User-Agent`` sent when the request has none.
 
     Raises:
-        microvm_sdk._core.errors.ConfigurationError: An option is invalid, the CA bundle
-            does not exist or a proxy URL is unsupported. The CA bundle and the client
-            certificate are read when the first HTTPS connection opens (never for plain
-            HTTP): a file that cannot be read is a ``ConfigurationError`` from that
-            request, raised before anything is sent.
+        microvm_sdk._core.errors.ConfigurationError: An option is invalid or a proxy URL
+            is unsupported. The CA bundle and the client certificate are read when the
+            first HTTPS connection opens (never for plain HTTP): a file that is missing
+            or cannot be read is a ``ConfigurationError`` from that request, raised
+            before anything is sent.
 
     :meth:`close` closes the pooled connections; connections in use at that moment are closed
     when their exchange ends. The transport stays usable after :meth:`close`: the next request
