@@ -127,6 +127,25 @@ def test_unknown_profile_is_a_configuration_error(
     assert capture.requests == []
 
 
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (("--region", "us east 1"), "region 'us east 1' (from --region) is not a valid"),
+        (("--endpoint-url", "notaurl"), "endpoint URL 'notaurl' (from --endpoint-url) is not"),
+        (("--profile", "nope"), "profile 'nope' (from --profile) was not found"),
+    ],
+)
+def test_configuration_errors_name_the_option_not_the_sdk_argument(
+    capture: CaptureServer, microvm: Callable[..., Result], options: tuple[str, ...], said: str
+) -> None:
+    endpoint = () if "--endpoint-url" in options else ("--endpoint-url", capture.url)
+    result = microvm("list-microvms", *endpoint, *options)
+    assert result.code == 253
+    assert said in result.stderr
+    assert "argument" not in result.stderr
+    assert capture.requests == []
+
+
 def test_connection_refused_exit_code(microvm: Callable[..., Result]) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

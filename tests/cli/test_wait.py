@@ -196,7 +196,11 @@ def test_progress_line_on_a_terminal() -> None:
     with progress:
         now[0] = 142.0
         progress.update(_Poll(3, "CREATING", 5.0))
-        assert "image my-app: CREATING  elapsed 42s  next poll in 5s" in progress.line()
+        assert "image my-app: CREATING  elapsed 42s  next poll in 5.0s" in progress.line()
+        progress.update(_Poll(4, "CREATING", 0.53))
+        assert progress.line().endswith("next poll in 0.5s")
+        progress.update(_Poll(5, "CREATING", 30.0))
+        assert progress.line().endswith("next poll in 30s")
     text = stream.getvalue()
     assert "\r" in text and "CREATING" in text and "\n" not in text
 

@@ -302,7 +302,18 @@ def _configuration_message(message: str) -> str:
         return _NO_REGION
     if message.startswith("no credentials found"):
         return _NO_CREDENTIALS
+    for argument, option in _OPTIONS_OF_ARGUMENTS:
+        message = message.replace(f"(from argument {argument})", f"(from {option})")
     return message
+
+
+# The client arguments the command line's global options set, as the SDK's messages name
+# their source ("region 'x' (from argument region_name) is not ...").
+_OPTIONS_OF_ARGUMENTS = (
+    ("region_name", "--region"),
+    ("endpoint_url", "--endpoint-url"),
+    ("profile_name", "--profile"),
+)
 
 
 def _error_fields(exc: Any) -> dict[str, Any]:

@@ -121,7 +121,7 @@ def run_demo(context: Context, args: list[str]) -> int:
                 output=context.output, query=context.query, color=context.options.color
             )
             write_result(shaped, settings, context.stdout, title="GetMicrovmImage")
-            err.write("Done; the emulator has stopped.\n")
+    err.write("Done; the emulator has stopped.\n")
     return 0
 
 

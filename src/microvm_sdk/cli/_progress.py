@@ -112,7 +112,7 @@ class Progress:
         spinner = _FRAMES[self._frame % len(_FRAMES)]
         text = f"{spinner} {self._label}: {self._state}  elapsed {elapsed}"
         if self._next_poll_at is not None:
-            text += f"  next poll in {max(0, round(self._next_poll_at - now))}s"
+            text += f"  next poll in {_wait_text(max(0.0, self._next_poll_at - now))}"
         return text
 
     def _draw(self) -> None:
@@ -128,3 +128,11 @@ class Progress:
             self._frame += 1
             with contextlib.suppress(OSError, ValueError):
                 self._draw()
+
+
+def _wait_text(seconds: float) -> str:
+    """Seconds until the next poll: whole seconds, or tenths below ten.
+
+    A demo's delays are fractions of a second, and "1s" for 0.5 s misleads.
+    """
+    return f"{seconds:.1f}s" if seconds < 10 else f"{round(seconds)}s"
