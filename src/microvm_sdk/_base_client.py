@@ -418,28 +418,35 @@ class BaseClient(Generic[TransportT, RuntimeT, HooksT]):
         def polled(output: T) -> tuple[T, Mapping[str, Any], int]:
             return output, converter.to_wire(output), success_code
 
-        steps: WaitSteps[T] = wait_steps(
-            spec,
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
-            max_attempts=max_attempts,
-            callback=callback,
-            waiter_name=self._WAITER_METHODS.get(waiter_name, waiter_name),
-            lookups=True,
-        )
+        method = self._WAITER_METHODS.get(waiter_name, waiter_name)
+        with _options_of(method):
+            steps: WaitSteps[T] = wait_steps(
+                spec,
+                timeout=timeout,
+                min_delay=min_delay,
+                max_delay=max_delay,
+                max_attempts=max_attempts,
+                callback=callback,
+                waiter_name=method,
+                lookups=True,
+            )
         return steps, spec.operation, polled
 
-    @staticmethod
     def _check_wait_options(
-        timeout: object, min_delay: object, max_delay: object, max_attempts: object
+        self,
+        waiter_name: str,
+        timeout: object,
+        min_delay: object,
+        max_delay: object,
+        max_attempts: object,
     ) -> None:
         """Refuse a waiter option out of its range before anything else happens."""
         problems = waiter_problems(
             timeout=timeout, min_delay=min_delay, max_delay=max_delay, max_attempts=max_attempts
         )
         if problems:
-            raise ParamValidationError(problems)
+            method = self._WAITER_METHODS.get(waiter_name, waiter_name)
+            raise ParamValidationError(problems, operation=method)
 
 
 class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
@@ -556,22 +563,19 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        method = self._WAITER_METHODS.get(waiter_name, waiter_name)
-        with _options_of(method):
-            self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
+        self._check_wait_options(waiter_name, timeout, min_delay, max_delay, max_attempts)
         with forks.loading():
             from microvm_sdk._core.waiter import compile_expressions, drive_wait
 
             compile_expressions([self._waiter_specs()[waiter_name]])  # imports JMESPath
-        with _options_of(method):
-            steps, operation, polled = self._wait_steps(
-                waiter_name,
-                timeout=timeout,
-                min_delay=min_delay,
-                max_delay=max_delay,
-                max_attempts=max_attempts,
-                callback=callback,
-            )
+        steps, operation, polled = self._wait_steps(
+            waiter_name,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            max_attempts=max_attempts,
+            callback=callback,
+        )
 
         def poll() -> tuple[T, Mapping[str, Any], int]:
             return polled(self._invoke(operation, params, output_cls))
@@ -784,21 +788,18 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
         max_attempts: int | None,
         callback: Callable[[WaitProgress[T]], None] | None,
     ) -> T | None:
-        method = self._WAITER_METHODS.get(waiter_name, waiter_name)
-        with _options_of(method):
-            self._check_wait_options(timeout, min_delay, max_delay, max_attempts)
+        self._check_wait_options(waiter_name, timeout, min_delay, max_delay, max_attempts)
         await self._ready()
         from microvm_sdk._core.waiter import drive_wait_async
 
-        with _options_of(method):
-            steps, operation, polled = self._wait_steps(
-                waiter_name,
-                timeout=timeout,
-                min_delay=min_delay,
-                max_delay=max_delay,
-                max_attempts=max_attempts,
-                callback=callback,
-            )
+        steps, operation, polled = self._wait_steps(
+            waiter_name,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            max_attempts=max_attempts,
+            callback=callback,
+        )
 
         async def poll() -> tuple[T, Mapping[str, Any], int]:
             return polled(await self._invoke(operation, params, output_cls))
