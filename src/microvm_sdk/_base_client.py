@@ -504,11 +504,12 @@ class SyncBaseClient(BaseClient[Transport, "ClientRuntime", "hooks.Hooks"]):
             The output in its wire form: camelCase keys, timestamps as epoch seconds.
 
         Raises:
-            ParamValidationError: ``operation_name`` is not one of the model's operations,
-                ``params`` is not a mapping, or a parameter is unknown, mistyped or out of
-                bounds. Nothing was sent. As in every ``ParamValidationError``, a line's
-                path names members in Python (``max_results``) and ``operation`` is the
-                method's name (``list_microvm_images``).
+            ParamValidationError: The call is not valid; nothing was sent.
+                ``operation_name`` is not one of the model's operations, ``params`` is not
+                a mapping, or a parameter is unknown, mistyped or out of bounds. As in
+                every ``ParamValidationError``, a line's path names members in Python
+                (``max_results``) and ``operation`` is the method's name
+                (``list_microvm_images``).
             ServiceError: The service answered with an error.
         """
         return self._runtime.invoke_wire(operation_name, params)
@@ -713,11 +714,12 @@ class AsyncBaseClient(BaseClient[AsyncTransport, "AsyncClientRuntime", "hooks.As
             The output in its wire form: camelCase keys, timestamps as epoch seconds.
 
         Raises:
-            ParamValidationError: ``operation_name`` is not one of the model's operations,
-                ``params`` is not a mapping, or a parameter is unknown, mistyped or out of
-                bounds. Nothing was sent. As in every ``ParamValidationError``, a line's
-                path names members in Python (``max_results``) and ``operation`` is the
-                method's name (``list_microvm_images``).
+            ParamValidationError: The call is not valid; nothing was sent.
+                ``operation_name`` is not one of the model's operations, ``params`` is not
+                a mapping, or a parameter is unknown, mistyped or out of bounds. As in
+                every ``ParamValidationError``, a line's path names members in Python
+                (``max_results``) and ``operation`` is the method's name
+                (``list_microvm_images``).
             ServiceError: The service answered with an error.
         """
         await self._ready()
